@@ -1,0 +1,59 @@
+/**
+ * Two jest projects (they must run as separate commands, see package.json):
+ * - `lab`: JupyterLab's jsdom environment for plugins, widgets and notebook code.
+ * - `core`: plain Node for the browser-independent core and real onnxruntime-web,
+ *   which loads its wasm through dynamic import() and so needs
+ *   NODE_OPTIONS=--experimental-vm-modules (a flag that breaks jsdom).
+ */
+const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
+
+const esModules = [
+  '@codemirror',
+  '@jupyter/ydoc',
+  '@jupyter/react-components',
+  '@jupyter/web-components',
+  '@jupyterlab/',
+  '@microsoft/',
+  'exenv-es6',
+  'lib0',
+  'nanoid',
+  'vscode-ws-jsonrpc',
+  'y-protocols',
+  'y-websocket',
+  'yjs',
+  'geotiff',
+  'quick-lru',
+  'fast-png',
+  'iobuffer',
+  'pako',
+  '@noble/hashes'
+].join('|');
+
+const base = jestJupyterLab(__dirname);
+const ignore = ['/node_modules/', '/.venv/', '/ui-tests/', '/lib/'];
+
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'lab',
+      testRegex: 'src/.*/__tests__/.*(?<!\\.node)\\.spec\\.tsx?$',
+      testPathIgnorePatterns: ignore,
+      modulePathIgnorePatterns: ignore,
+      transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+    },
+    {
+      displayName: 'core',
+      testEnvironment: 'node',
+      testRegex: 'src/.*/__tests__/.*\\.node\\.spec\\.ts$',
+      testPathIgnorePatterns: ignore,
+      modulePathIgnorePatterns: ignore,
+      transform: {
+        '\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+        '\\.m?jsx?$': 'babel-jest'
+      },
+      transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`],
+      testTimeout: 120000
+    }
+  ]
+};

@@ -1,0 +1,13 @@
+/**
+ * Command ids of the extension. Each feature registers its own commands; they
+ * all appear in the command palette under the "BioImage" category.
+ */
+export namespace CommandIDs {
+  /** Show the model zoo sidebar. */
+  export const openZoo = 'bioimage:open-zoo';
+  /** Re-check the server extension and show its version. */
+  export const checkServer = 'bioimage:check-server';
+}
+
+/** Palette category for every command of this extension. */
+export const PALETTE_CATEGORY = 'BioImage';
