@@ -41,7 +41,10 @@ export const zooPlugin: JupyterFrontEndPlugin<void> = {
         return health;
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
-        console.error('jupyterlab-bioimage: server extension check failed', err);
+        console.error(
+          'jupyterlab-bioimage: server extension check failed',
+          err
+        );
         panel.showHealth(err);
         return err;
       }
@@ -62,7 +65,10 @@ export const zooPlugin: JupyterFrontEndPlugin<void> = {
 
     if (settingRegistry) {
       settingRegistry.load(PLUGIN_ID).catch(reason => {
-        console.error('jupyterlab-bioimage: failed to load zoo settings', reason);
+        console.error(
+          'jupyterlab-bioimage: failed to load zoo settings',
+          reason
+        );
       });
     }
     void app.restored.then(checkServer);

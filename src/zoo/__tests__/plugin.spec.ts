@@ -42,13 +42,12 @@ describe('jupyterlab-bioimage plugins', () => {
       python: '3.11.7',
       bundled_models: ['bioimage-denoise', 'bioimage-nuclei-seg']
     });
-    const names = Array.from(panel.node.querySelectorAll('.jp-BioImage-zooItemName')).map(
-      n => n.textContent
-    );
+    const names = Array.from(
+      panel.node.querySelectorAll('.jp-BioImage-zooItemName')
+    ).map(n => n.textContent);
     expect(names).toEqual(['bioimage-denoise', 'bioimage-nuclei-seg']);
-    expect(panel.node.querySelector('.jp-BioImage-zooStatus')?.textContent).toBe(
-      'Server extension 0.1.0 · 2 bundled models'
-    );
+    expect(
+      panel.node.querySelector('.jp-BioImage-zooStatus')?.textContent
+    ).toBe('Server extension 0.1.0 · 2 bundled models');
   });
 });
-
