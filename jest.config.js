@@ -30,7 +30,13 @@ const esModules = [
 ].join('|');
 
 const base = jestJupyterLab(__dirname);
-const ignore = ['/node_modules/', '/.venv/', '/ui-tests/', '/lib/'];
+const ignore = [
+  '/node_modules/',
+  '/.venv',
+  '/ui-tests/',
+  '/lib/',
+  '/jupyterlab_bioimage/labextension/'
+];
 
 module.exports = {
   projects: [
