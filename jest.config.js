@@ -29,7 +29,9 @@ const esModules = [
   '@noble/hashes'
 ].join('|');
 
-const base = jestJupyterLab(__dirname);
+// `reporters` and `testTimeout` are global options, not per-project ones.
+// eslint-disable-next-line no-unused-vars
+const { reporters, testTimeout, ...base } = jestJupyterLab(__dirname);
 const ignore = [
   '/node_modules/',
   '/.venv',
@@ -58,8 +60,9 @@ module.exports = {
         '\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
         '\\.m?jsx?$': 'babel-jest'
       },
-      transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`],
-      testTimeout: 120000
+      transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
     }
-  ]
+  ],
+  // Real inference on real models: generous, and never a speed assertion.
+  testTimeout: 120000
 };
