@@ -118,7 +118,7 @@ wheel-check: wheel
 	$(WHEEL_VENV)/bin/pip install -q "jupyterlab==4.6.4" dist/*.whl
 	$(WHEEL_VENV)/bin/jupyter labextension list 2>&1 | tee /dev/stderr | grep -E "jupyterlab-bioimage v[0-9.]+ .*enabled.*OK"
 	$(WHEEL_VENV)/bin/jupyter server extension list 2>&1 | tee /dev/stderr | grep -E "jupyterlab_bioimage .*enabled"
-	$(WHEEL_VENV)/bin/jupyter server extension list 2>&1 | grep -A1 -E "jupyterlab_bioimage .*enabled" | grep -q "OK"
+	$(WHEEL_VENV)/bin/jupyter server extension list 2>&1 | grep -A2 -E "jupyterlab_bioimage .*enabled" | grep -q "OK"
 	rm -rf $(WHEEL_VENV)
 
 # ---------------------------------------------------------------- benchmarks and models

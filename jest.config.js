@@ -45,6 +45,12 @@ module.exports = {
     {
       ...base,
       displayName: 'lab',
+      moduleNameMapper: {
+        ...base.moduleNameMapper,
+        // Module workers need a browser; see src/runtime/create-worker.ts.
+        '^(.*)/create-worker$':
+          '<rootDir>/src/runtime/__tests__/create-worker.stub.ts'
+      },
       testRegex: 'src/.*/__tests__/.*(?<!\\.node)\\.spec\\.tsx?$',
       testPathIgnorePatterns: ignore,
       modulePathIgnorePatterns: ignore,

@@ -63,3 +63,6 @@ def setup_handlers(server_app):
             ),
         ],
     )
+    from .cache_handlers import setup_cache_handlers
+
+    setup_cache_handlers(server_app)

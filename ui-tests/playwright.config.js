@@ -4,6 +4,8 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+const port = process.env.BIOIMAGE_UI_PORT ?? '8888';
+
 module.exports = {
   ...baseConfig,
   // One worker: the machine has 2 cores and the server is shared.
@@ -11,6 +13,7 @@ module.exports = {
   retries: process.env.CI ? 1 : 0,
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     // Video recording needs Playwright's own ffmpeg download, which fails here.
     video: 'off',
     launchOptions: {
@@ -24,7 +27,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }

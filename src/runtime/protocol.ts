@@ -1,0 +1,93 @@
+/**
+ * Messages between the main thread ({@link InferenceClient}) and the
+ * inference Web Worker. Every request carries an id; the worker answers with
+ * any number of `progress` messages and exactly one `result` or `error`.
+ * Array data travels as transferable ArrayBuffers, never copied.
+ */
+import type { INDArray } from './tensor';
+
+/** Where the worker reads a model package from. */
+export type PackageSource =
+  /** An http(s) URL of the description; relative sources resolve against it. */
+  | { kind: 'url'; url: string }
+  /** The package's files, e.g. read from a .zip or the Jupyter contents API. */
+  | {
+      kind: 'files';
+      files: Record<string, Uint8Array>;
+      descriptionName?: string;
+    };
+
+/** Execution backends; `auto` picks the best available one. */
+export type BackendChoice = 'auto' | 'webgpu' | 'webnn' | 'wasm';
+
+/** What the worker found about the environment. */
+export interface IEnvironmentReport {
+  webgpu: { available: boolean; fallbackAdapter: boolean; reason?: string };
+  webnn: { available: boolean; reason?: string };
+  crossOriginIsolated: boolean;
+  /** Backends `auto` would try, best first. */
+  autoOrder: string[];
+}
+
+/** The outcome of one output's comparison in a model test. */
+export interface IOutputTestResult {
+  outputId: string;
+  maxAbsDiff: number;
+  mismatched: number;
+  mismatchedPpm: number;
+  allowedPpm: number;
+  passed: boolean;
+}
+
+/** The outcome of running a model's own test. */
+export interface ITestReport {
+  passed: boolean;
+  backend: string;
+  outputs: IOutputTestResult[];
+  milliseconds: number;
+}
+
+/** A prediction: one array per model output, in the image's frame. */
+export interface IPredictReport {
+  backend: string;
+  outputs: Array<{ id: string; axes: string[]; array: INDArray }>;
+  tiles: number;
+  milliseconds: number;
+}
+
+export type WorkerRequest =
+  | { type: 'probe'; id: number }
+  | {
+      type: 'open';
+      id: number;
+      source: PackageSource;
+      backend: BackendChoice;
+      numThreads?: number;
+    }
+  | { type: 'test'; id: number; modelKey: string }
+  | {
+      type: 'predict';
+      id: number;
+      modelKey: string;
+      /** One image per model input, with its axes as letters (e.g. `yx`). */
+      inputs: Array<{ array: INDArray; axes: string }>;
+      /** Block (tile) size per axis id; omitted: untiled when it fits. */
+      blockShape?: Record<string, number>;
+    }
+  | { type: 'cancel'; id: number; target: number }
+  | { type: 'close'; id: number; modelKey: string };
+
+/** What `open` answers. */
+export interface IOpenReport {
+  modelKey: string;
+  name: string;
+  backend: string;
+  inputNames: string[];
+  outputNames: string[];
+  milliseconds: number;
+}
+
+export type WorkerResponse =
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; message: string; cancelled?: boolean };

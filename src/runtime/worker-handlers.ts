@@ -1,0 +1,264 @@
+/**
+ * What the inference worker does for each request, written against plain
+ * functions so it runs the same in a Web Worker and in Node (tests, CLI).
+ * Imports only the pure core and onnxruntime-web: never JupyterLab or DOM.
+ */
+import {
+  loadModelPackage,
+  HttpPackageReader,
+  IModelPackage
+} from '../zoo/package';
+import { runsInBrowserStatic } from '../zoo/browser-support';
+import { MemoryPackageReader } from '../zoo/sources/memory';
+import { imageToInput, IAxisMapping, outputToImage } from './axes';
+import { backendOrder, probeEnvironment } from './backends';
+import { createOrtSession, IOrtSession } from './ort-session';
+import { IInferenceSession, predict, testModel } from './pipeline';
+import type {
+  IEnvironmentReport,
+  IOpenReport,
+  IPredictReport,
+  ITestReport,
+  PackageSource,
+  WorkerRequest
+} from './protocol';
+import type { INDArray, ITensor } from './tensor';
+
+interface IOpenModel {
+  pkg: IModelPackage;
+  session: IOrtSession;
+}
+
+/** Per-request context: progress reporting and cancellation. */
+export interface IRequestContext {
+  signal: AbortSignal;
+  progress(done: number, total: number): void;
+}
+
+/**
+ * Let queued messages (a `cancel`) run before the next tile: inference
+ * resolves through microtasks only, which would starve the message queue.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, 0));
+}
+
+function cancellable(session: IInferenceSession): IInferenceSession {
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    inputShapes: session.inputShapes,
+    run: async feeds => {
+      await yieldToEventLoop();
+      return session.run(feeds);
+    }
+  };
+}
+
+/** The state of one worker: the models it has open. */
+export class InferenceWorkerState {
+  private _models = new Map<string, IOpenModel>();
+  private _counter = 0;
+
+  async handle(request: WorkerRequest, ctx: IRequestContext): Promise<unknown> {
+    switch (request.type) {
+      case 'probe':
+        return this.probe();
+      case 'open':
+        return this.open(request.source, request.backend, request.numThreads);
+      case 'test':
+        return this.test(request.modelKey, ctx);
+      case 'predict':
+        return this.predict(request, ctx);
+      case 'close':
+        return this.close(request.modelKey);
+      default:
+        throw new Error(
+          `unknown request '${(request as { type: string }).type}'`
+        );
+    }
+  }
+
+  async probe(): Promise<IEnvironmentReport> {
+    const probe = await probeEnvironment();
+    return {
+      webgpu: {
+        available: probe.webgpu !== 'none',
+        fallbackAdapter: probe.webgpu === 'fallback',
+        reason:
+          probe.webgpu === 'none'
+            ? 'no WebGPU adapter'
+            : probe.webgpu === 'fallback'
+              ? 'only a software (fallback) adapter: far slower than wasm, used only when forced'
+              : undefined
+      },
+      webnn: {
+        available: probe.webnn,
+        reason: probe.webnn
+          ? undefined
+          : 'navigator.ml cannot create a context in this browser'
+      },
+      crossOriginIsolated: probe.crossOriginIsolated,
+      autoOrder: backendOrder('auto', probe)
+    };
+  }
+
+  async open(
+    source: PackageSource,
+    backend: 'auto' | 'webgpu' | 'webnn' | 'wasm',
+    numThreads?: number
+  ): Promise<IOpenReport> {
+    const started = performance.now();
+    const reader =
+      source.kind === 'url'
+        ? new HttpPackageReader(source.url)
+        : new MemoryPackageReader(source.files);
+    const pkg = await loadModelPackage(
+      reader,
+      source.kind === 'files' ? source.descriptionName : undefined
+    );
+    const support = runsInBrowserStatic(pkg.model);
+    if (!support.onnx) {
+      throw new Error(
+        `'${pkg.model.name}' cannot run in the browser: ${support.reason}`
+      );
+    }
+    // readFile verifies the sha256 before the weights ever reach onnxruntime.
+    const weights = await pkg.readFile(support.onnx);
+    const externalData = support.onnx.externalData
+      ? [
+          {
+            path: support.onnx.externalData.source,
+            data: await pkg.readFile(support.onnx.externalData)
+          }
+        ]
+      : undefined;
+    const session = await createOrtSession(weights, {
+      backend,
+      numThreads,
+      externalData
+    });
+    const modelKey = `${pkg.model.id ?? pkg.model.name}#${++this._counter}`;
+    this._models.set(modelKey, { pkg, session });
+    return {
+      modelKey,
+      name: pkg.model.name,
+      backend: session.backend,
+      inputNames: session.inputNames,
+      outputNames: session.outputNames,
+      milliseconds: performance.now() - started
+    };
+  }
+
+  private _get(modelKey: string): IOpenModel {
+    const open = this._models.get(modelKey);
+    if (!open) {
+      throw new Error(
+        `model '${modelKey}' is not open in the worker; open it first`
+      );
+    }
+    return open;
+  }
+
+  async test(modelKey: string, ctx: IRequestContext): Promise<ITestReport> {
+    const { pkg, session } = this._get(modelKey);
+    const started = performance.now();
+    const read = (
+      refs: Array<{
+        testTensor?: { source: string; sha256?: string };
+        id: string;
+      }>
+    ) =>
+      Promise.all(
+        refs.map(d => {
+          if (!d.testTensor) {
+            throw new Error(`the description has no test tensor for '${d.id}'`);
+          }
+          return pkg.readTensor(d.testTensor);
+        })
+      );
+    const inputs = await read(pkg.model.inputs);
+    const outputs = await read(pkg.model.outputs);
+    const report = await testModel(
+      pkg.model,
+      cancellable(session),
+      inputs,
+      outputs,
+      'onnx',
+      {
+        signal: ctx.signal,
+        onProgress: ctx.progress
+      }
+    );
+    return {
+      passed: report.passed,
+      backend: session.backend,
+      milliseconds: performance.now() - started,
+      outputs: report.outputs.map(o => ({
+        outputId: o.outputId,
+        maxAbsDiff: o.maxAbsDiff,
+        mismatched: o.mismatched,
+        mismatchedPpm: o.ppm,
+        allowedPpm: o.allowedPpm,
+        passed: o.passed
+      }))
+    };
+  }
+
+  async predict(
+    request: Extract<WorkerRequest, { type: 'predict' }>,
+    ctx: IRequestContext
+  ): Promise<IPredictReport> {
+    const { pkg, session } = this._get(request.modelKey);
+    const started = performance.now();
+    const model = pkg.model;
+    if (request.inputs.length !== model.inputs.length) {
+      throw new Error(
+        `'${model.name}' takes ${model.inputs.length} input(s); ${request.inputs.length} given`
+      );
+    }
+    const mappings: IAxisMapping[] = [];
+    const tensors: ITensor[] = request.inputs.map((input, i) => {
+      const { tensor, mapping } = imageToInput(
+        input.array,
+        input.axes,
+        model.inputs[i]
+      );
+      mappings.push(mapping);
+      return tensor;
+    });
+    let tiles = 0;
+    const outputs = await predict(model, cancellable(session), tensors, {
+      signal: ctx.signal,
+      tiling: request.blockShape ? { blockShape: request.blockShape } : {},
+      onPlan: plan => {
+        tiles = plan.nTiles;
+      },
+      onProgress: ctx.progress
+    });
+    return {
+      backend: session.backend,
+      tiles,
+      milliseconds: performance.now() - started,
+      outputs: model.outputs.map(d => {
+        const image = outputToImage(outputs.get(d.id) as ITensor, mappings[0]);
+        const array: INDArray = {
+          dtype: image.dtype,
+          shape: image.shape,
+          data: image.data
+        };
+        return { id: d.id, axes: image.axes, array };
+      })
+    };
+  }
+
+  async close(modelKey: string): Promise<boolean> {
+    const open = this._models.get(modelKey);
+    if (!open) {
+      return false;
+    }
+    this._models.delete(modelKey);
+    await open.session.release();
+    return true;
+  }
+}
