@@ -1,5 +1,5 @@
 /**
- * Cutting input blocks out of a sample (reflect padding where a block
+ * Cutting input blocks out of a sample (symmetric padding where a block
  * reaches outside) and stitching output blocks back (each block writes
  * only its inner region; later blocks overwrite overlaps, like core).
  * Works one tile at a time so memory stays bounded by the sample plus one
@@ -7,7 +7,7 @@
  */
 import type { IModelDescription } from '../zoo/types';
 import { allocate, ITensor, sizeOf, stridesOf, TypedArray } from './tensor';
-import { copyRange, reflectIndex } from './ndarray';
+import { copyRange, symmetricIndex } from './ndarray';
 import { AxisRole, ITileGeometry, ITilePlan, tileGeometry } from './tiling';
 
 /** One tile's input blocks, ready to feed. */
@@ -79,12 +79,16 @@ export function gatherBlock(src: ITensor, maps: Int32Array[]): ITensor {
   return { dtype: src.dtype, shape, axes: src.axes.slice(), data: out };
 }
 
-/** Source indices of a block of `len` starting at `start` (reflect outside). */
+/**
+ * Source indices of a block of `len` starting at `start`; outside the sample
+ * the edge is mirrored with the edge pixel repeated (bioimageio.core's default
+ * `symmetric` padding), so tiled runs agree with core's blockwise prediction.
+ */
 function rangeMap(start: number, len: number, size: number): Int32Array {
   const m = new Int32Array(len);
   for (let j = 0; j < len; j++) {
     const p = start + j;
-    m[j] = p >= 0 && p < size ? p : reflectIndex(p, size);
+    m[j] = p >= 0 && p < size ? p : symmetricIndex(p, size);
   }
   return m;
 }

@@ -167,6 +167,20 @@ export function reflectIndex(i: number, n: number): number {
 }
 
 /**
+ * Index `i` folded into [0, n) by symmetric padding (the edge element is
+ * repeated: NumPy `symmetric`, period 2n), as bioimageio.core pads blocks by
+ * default (0.5 `pad` absent; also for 0.4 models).
+ */
+export function symmetricIndex(i: number, n: number): number {
+  const period = 2 * n;
+  let r = i % period;
+  if (r < 0) {
+    r += period;
+  }
+  return r >= n ? period - 1 - r : r;
+}
+
+/**
  * How the elements of a C-ordered array fall into groups when reducing over
  * some axes: every combination of indices along the kept axes is one group
  * (C order over kept axes). Iteration is by runs of contiguous elements so

@@ -2,8 +2,8 @@
  * Tile planning, following bioimageio.core's blocking (digest section 7):
  * a block includes the halo, inner = block − 2·halo, inner starts at
  * 0, inner, 2·inner, … with the last clamped to sample − inner, and the
- * halo outside the sample reflect-padded. Unlike core, a sample smaller than
- * one block is padded (reflect) up to the block and cropped back, and an
+ * halo outside the sample symmetric-padded (as bioimageio.core does). Unlike core, a sample smaller than
+ * one block is padded (symmetric) up to the block and cropped back, and an
  * axis that fits in one block is run whole without halo (exactly what an
  * untiled run sees).
  *
@@ -308,7 +308,7 @@ export function planTiles(
     }
     if (size <= block) {
       if (size < block) {
-        notes.push(`axis '${id}': ${size} px padded (reflect) to ${block}`);
+        notes.push(`axis '${id}': ${size} px padded (symmetric) to ${block}`);
       }
       grids.push({
         axisId: id,

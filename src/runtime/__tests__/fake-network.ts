@@ -1,10 +1,10 @@
 /**
  * Fake networks with known maths for tiling and pipeline tests: separable
- * box filters (reflect or "valid" borders), up-sampling, and a session that
+ * box filters (symmetric or "valid" borders), up-sampling, and a session that
  * counts its calls.
  */
 import type { IInferenceSession } from '../pipeline';
-import { reflectIndex } from '../ndarray';
+import { symmetricIndex } from '../ndarray';
 import type { ITensor } from '../tensor';
 
 /** A float64 copy of `t`'s data. */
@@ -14,7 +14,7 @@ function f64(t: ITensor): Float64Array {
 
 /**
  * Mean over a window of 2r+1 along axis `k`; `valid` drops the border
- * (output length n − 2r), otherwise the border is reflected.
+ * (output length n − 2r), otherwise the border is mirrored symmetrically (edge repeated), like the bundled models and bioimageio.core.
  */
 export function boxAlong(
   t: ITensor,
@@ -40,7 +40,7 @@ export function boxAlong(
       for (let j = 0; j < inner; j++) {
         let s = 0;
         for (let w = -r; w <= r; w++) {
-          s += src[(o * n + reflectIndex(c + w, n)) * inner + j];
+          s += src[(o * n + symmetricIndex(c + w, n)) * inner + j];
         }
         out[(o * m + i) * inner + j] = s / (2 * r + 1);
       }

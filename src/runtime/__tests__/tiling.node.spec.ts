@@ -1,7 +1,7 @@
 /**
  * Tiled inference must equal untiled inference for networks whose
  * receptive field fits in the halo. The fake networks are box filters with
- * reflect borders, so the expected result is computed directly on the whole
+ * symmetric borders, so the expected result is computed directly on the whole
  * image, independent of the pipeline.
  */
 import type { AxisSize, IAxis } from '../../zoo/types';
