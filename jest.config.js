@@ -26,7 +26,8 @@ const esModules = [
   'fast-png',
   'iobuffer',
   'pako',
-  '@noble/hashes'
+  '@noble/hashes',
+  'yaml'
 ].join('|');
 
 // `reporters` and `testTimeout` are global options, not per-project ones.

@@ -12,6 +12,8 @@ except ImportError:  # running from a source tree that was never built
     warnings.warn("Importing 'jupyterlab_bioimage' outside a proper installation.")
     __version__ = "dev"
 
+from .show import show  # noqa: F401
+
 
 def _jupyter_labextension_paths():
     return [{"src": "labextension", "dest": "jupyterlab-bioimage"}]

@@ -1,9 +1,16 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { notebookPlugin } from './notebook/plugin';
 import { runtimePlugin } from './runtime/plugin';
+import { viewerPlugin } from './viewer/plugin';
 import { zooPlugin } from './zoo/plugin';
 
 /** Plugin wiring only: every feature lives in its own folder. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [runtimePlugin, zooPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  runtimePlugin,
+  zooPlugin,
+  viewerPlugin,
+  notebookPlugin
+];
 
 export default plugins;

@@ -38,8 +38,8 @@ export async function writeFileBytes(
   for (let i = 0; i < bytes.length; i += chunk) {
     binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
   }
-  const slash = path.lastIndexOf('/');
-  const tmp = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.partial`;
+  // Not a dot-file: the Jupyter server refuses to create hidden files.
+  const tmp = `${path}.partial-${Date.now().toString(36)}`;
   await contents.save(tmp, {
     type: 'file',
     format: 'base64',

@@ -19,6 +19,7 @@ import {
   wasmThreads
 } from './backends';
 import { castData } from './ndarray';
+import { FallbackSession } from './fallback-session';
 import type { IInferenceSession } from './pipeline';
 
 /** The onnxruntime-web module (or a compatible build). */
@@ -124,7 +125,13 @@ export async function createOrtSession(
         graphOptimizationLevel: 'all',
         externalData: options.externalData
       });
-      return wrapSession(ort, session, backend, failures);
+      const wrapped = wrapSession(ort, session, backend, failures);
+      if (backend === 'wasm') {
+        return wrapped;
+      }
+      return new FallbackSession(wrapped, () =>
+        createOrtSession(model, { ...options, ort, probe, backend: 'wasm' })
+      );
     } catch (e) {
       failures.push({
         backend,

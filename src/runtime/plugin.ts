@@ -9,6 +9,7 @@ import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import { IInferenceService } from '../tokens';
 import { InferenceClient } from './client';
 import { registerInferenceCommands } from './commands';
+import { registerBenchmarkCommand } from './bench-command';
 
 /** Provides the shared inference worker and the run/test commands. */
 export const runtimePlugin: JupyterFrontEndPlugin<IInferenceService> = {
@@ -34,6 +35,7 @@ export const runtimePlugin: JupyterFrontEndPlugin<IInferenceService> = {
       }
     };
     registerInferenceCommands(app, service, trans);
+    registerBenchmarkCommand(app);
     for (const command of [
       CommandIDs.testModel,
       CommandIDs.predictFile,

@@ -75,7 +75,33 @@ export type WorkerRequest =
       blockShape?: Record<string, number>;
     }
   | { type: 'cancel'; id: number; target: number }
-  | { type: 'close'; id: number; modelKey: string };
+  | { type: 'close'; id: number; modelKey: string }
+  | IBenchRequest;
+
+/**
+ * Time raw inference: `runs` session runs on one random input of the
+ * graph's input shape, after `warmup` untimed runs.
+ */
+export interface IBenchRequest {
+  type: 'bench';
+  id: number;
+  modelKey: string;
+  runs: number;
+  /** Untimed runs first (default 1): the first run tiers up the wasm code. */
+  warmup?: number;
+  /** Input shapes to use where the graph's dims are dynamic (by position). */
+  shapes?: number[][];
+}
+
+/** What `bench` answers; times in milliseconds. */
+export interface IBenchReport {
+  backend: string;
+  inputShapes: number[][];
+  warmupMs: number[];
+  runMs: number[];
+  medianMs: number;
+  minMs: number;
+}
 
 /** What `open` answers. */
 export interface IOpenReport {

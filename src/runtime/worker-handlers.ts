@@ -15,6 +15,8 @@ import { backendOrder, probeEnvironment } from './backends';
 import { createOrtSession, IOrtSession } from './ort-session';
 import { IInferenceSession, predict, testModel } from './pipeline';
 import type {
+  IBenchReport,
+  IBenchRequest,
   IEnvironmentReport,
   IOpenReport,
   IPredictReport,
@@ -72,6 +74,8 @@ export class InferenceWorkerState {
         return this.predict(request, ctx);
       case 'close':
         return this.close(request.modelKey);
+      case 'bench':
+        return this.bench(request, ctx);
       default:
         throw new Error(
           `unknown request '${(request as { type: string }).type}'`
@@ -249,6 +253,69 @@ export class InferenceWorkerState {
         };
         return { id: d.id, axes: image.axes, array };
       })
+    };
+  }
+
+  /** Time raw `session.run` on a random input of the graph's input shapes. */
+  async bench(
+    request: IBenchRequest,
+    ctx: IRequestContext
+  ): Promise<IBenchReport> {
+    const { session } = this._get(request.modelKey);
+    const shapes = session.inputNames.map((name, i) => {
+      const dims = session.inputShapes?.[i];
+      const given = request.shapes?.[i];
+      if (given) {
+        return given;
+      }
+      if (!dims || dims.some(d => d === null || d <= 0)) {
+        throw new Error(
+          `input '${name}' has dynamic dims; give its shape in 'shapes'`
+        );
+      }
+      return dims as number[];
+    });
+    let seed = 1;
+    const feeds: ITensor[] = shapes.map(shape => {
+      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (let k = 0; k < data.length; k++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        data[k] = seed / 2 ** 31 - 1;
+      }
+      return { dtype: 'float32', shape, axes: [], data };
+    });
+    const time = async (): Promise<number> => {
+      if (ctx.signal.aborted) {
+        throw Object.assign(new Error('bench cancelled'), {
+          name: 'AbortError'
+        });
+      }
+      const t0 = performance.now();
+      await session.run(feeds);
+      return performance.now() - t0;
+    };
+    const warmup = Math.max(0, request.warmup ?? 1);
+    const runs = Math.max(1, request.runs);
+    const warmupMs: number[] = [];
+    const runMs: number[] = [];
+    for (let k = 0; k < warmup; k++) {
+      warmupMs.push(await time());
+      ctx.progress(k + 1, warmup + runs);
+    }
+    for (let k = 0; k < runs; k++) {
+      runMs.push(await time());
+      ctx.progress(warmup + k + 1, warmup + runs);
+    }
+    const sorted = [...runMs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return {
+      backend: session.backend,
+      inputShapes: shapes,
+      warmupMs,
+      runMs,
+      medianMs:
+        sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2,
+      minMs: sorted[0]
     };
   }
 

@@ -3,36 +3,198 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  MainAreaWidget
+} from '@jupyterlab/apputils';
+import { URLExt } from '@jupyterlab/coreutils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
+import { ServerConnection } from '@jupyterlab/services';
 
 import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import { IServerHealth, requestAPI } from '../server/request';
+import { IInferenceService } from '../tokens';
+import { ICatalogSettings, IUserSource, ModelCatalog } from './catalog';
+import { ServerZooFetcher } from './catalog-sources/fetcher';
+import type { ICatalogEntry } from './catalog-types';
+import { ICardActions, ModelCard } from './card';
+import { downloadPackage, packageFolder, testInBrowser } from './card-actions';
 import { ZooPanel } from './panel';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:zoo';
 
+/** Commands of the zoo browser (besides open-zoo and check-server). */
+export namespace ZooCommandIDs {
+  /** Open a model card (args: key, or id). */
+  export const openCard = 'bioimage:open-model-card';
+  /** Add a source (args: kind = index | description | folder, location). */
+  export const addSource = 'bioimage:add-zoo-source';
+  /** Reload every source of the zoo. */
+  export const reload = 'bioimage:reload-zoo';
+}
+
+/** The default settings, used when the setting registry is not available. */
+const DEFAULTS: ICatalogSettings = {
+  indexUrl: 'https://bioimage-io.github.io/collection/index.json',
+  offline: false,
+  userSources: [],
+  concurrency: 6
+};
+
+function readSettings(setting: ISettingRegistry.ISettings): ICatalogSettings {
+  const get = <T>(key: string, fallback: T) =>
+    (setting.get(key).composite as T | undefined) ?? fallback;
+  const sources = get<IUserSource[]>('userSources', []);
+  return {
+    indexUrl: get('collectionIndexUrl', DEFAULTS.indexUrl),
+    offline: get('offline', false),
+    concurrency: Math.max(1, Math.min(32, get('concurrency', 6))),
+    userSources: Array.isArray(sources)
+      ? sources.filter(
+          s =>
+            s &&
+            typeof s.location === 'string' &&
+            ['index', 'description', 'folder'].includes(s.kind)
+        )
+      : []
+  };
+}
+
+/** The description URL the inference commands can fetch (bundled, workspace or saved copy). */
+async function runnableLocation(
+  app: JupyterFrontEnd,
+  catalog: ModelCatalog,
+  entry: ICatalogEntry
+): Promise<string> {
+  const loc = entry.location;
+  if (loc.kind === 'workspace') {
+    return loc.path;
+  }
+  if (loc.kind === 'bundled') {
+    const settings = ServerConnection.makeSettings();
+    const path = loc.path.split('/').map(encodeURIComponent).join('/');
+    let url = URLExt.join(settings.baseUrl, 'bioimage', 'bundled', path);
+    if (settings.token) {
+      // Same-origin files of the package inherit this query (see HttpPackageReader.resolve).
+      url += `?token=${encodeURIComponent(settings.token)}`;
+    }
+    return new URL(url, window.location.href).href;
+  }
+  // Remote packages are saved to the workspace first (verified), then run from there.
+  const model = catalog.model(entry.key);
+  if (!model) {
+    throw new Error(`the description of ${entry.id} is not loaded`);
+  }
+  return downloadPackage(
+    app.serviceManager.contents,
+    catalog.fetcher,
+    entry,
+    model,
+    packageFolder(entry)
+  );
+}
+
+function cardActions(
+  app: JupyterFrontEnd,
+  catalog: ModelCatalog,
+  inference: IInferenceService | null,
+  browser: IDefaultFileBrowser | null,
+  trans: TranslationBundle
+): ICardActions {
+  return {
+    test: inference
+      ? (entry, model) =>
+          testInBrowser(inference, catalog.fetcher, entry, model)
+      : undefined,
+    use: inference
+      ? async entry => {
+          const model = await runnableLocation(app, catalog, entry);
+          const selected = browser?.selectedItems().next();
+          const guess =
+            selected && !selected.done && selected.value.type !== 'directory'
+              ? selected.value.path
+              : '';
+          const answer = await InputDialog.getText({
+            title: trans.__('Run %1 on which image?', entry.name),
+            label: trans.__('Image file in the workspace (TIFF, PNG, NPY)'),
+            text: guess,
+            placeholder: 'images/cells.tif'
+          });
+          if (!answer.button.accept || !answer.value) {
+            return;
+          }
+          await app.commands.execute(CommandIDs.predictFile, {
+            model,
+            image: answer.value
+          });
+        }
+      : undefined,
+    download: async (entry, model) => {
+      const skipped: string[] = [];
+      const path = await downloadPackage(
+        app.serviceManager.contents,
+        catalog.fetcher,
+        entry,
+        model,
+        packageFolder(entry),
+        skipped
+      );
+      return skipped.length
+        ? trans.__('%1 (unavailable, skipped: %2)', path, skipped.join(', '))
+        : path;
+    }
+  };
+}
+
 /**
- * The model zoo sidebar: adds the panel on the left, checks the server
- * extension at start-up, and registers the zoo commands.
+ * The model zoo sidebar: adds the panel on the left, loads the catalog from
+ * the bundled zoo, the live index and user sources, opens model cards, and
+ * checks the server extension at start-up.
  */
 export const zooPlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'The BioImage Model Zoo sidebar.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    ITranslator,
+    IInferenceService,
+    IRenderMimeRegistry,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    inference: IInferenceService | null,
+    rendermime: IRenderMimeRegistry | null,
+    browser: IDefaultFileBrowser | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_bioimage');
-    const panel = new ZooPanel({ translator: translator ?? nullTranslator });
+    const catalog = new ModelCatalog({
+      fetcher: new ServerZooFetcher(app.serviceManager.contents)
+    });
+    const panel = new ZooPanel({
+      translator: translator ?? nullTranslator,
+      catalog
+    });
     app.shell.add(panel, 'left', { rank: 600, type: 'BioImage Model Zoo' });
     restorer?.add(panel, PLUGIN_ID);
+    const actions = cardActions(app, catalog, inference, browser, trans);
+    const cards = new Map<string, MainAreaWidget<ModelCard>>();
+    let setting: ISettingRegistry.ISettings | null = null;
 
     const checkServer = async (): Promise<IServerHealth | Error> => {
       try {
@@ -50,6 +212,48 @@ export const zooPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
+    const openCard = (entry: ICatalogEntry) => {
+      const existing = cards.get(entry.key);
+      if (existing && !existing.isDisposed) {
+        app.shell.activateById(existing.id);
+        return existing;
+      }
+      const model = catalog.model(entry.key);
+      if (!model) {
+        return null;
+      }
+      const content = new ModelCard({
+        entry,
+        model,
+        catalog,
+        trans,
+        rendermime,
+        actions
+      });
+      const widget = new MainAreaWidget({ content });
+      widget.id = content.id;
+      widget.title.label = entry.name;
+      widget.title.caption = content.title.caption;
+      widget.addClass('jp-BioImage-modelCardWidget');
+      cards.set(entry.key, widget);
+      widget.disposed.connect(() => cards.delete(entry.key));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    };
+    panel.opened.connect((_, entry) => openCard(entry));
+
+    const saveSources = async (sources: IUserSource[]) => {
+      if (!setting) {
+        await catalog.configure({ ...catalog.settings, userSources: sources });
+        return;
+      }
+      await setting.set(
+        'userSources',
+        sources.map(s => ({ kind: s.kind, location: s.location }))
+      );
+    };
+
     app.commands.addCommand(CommandIDs.openZoo, {
       label: trans.__('Open Model Zoo'),
       caption: trans.__('Show the BioImage Model Zoo sidebar'),
@@ -59,18 +263,103 @@ export const zooPlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Check BioImage Server Extension'),
       execute: () => checkServer()
     });
-    for (const command of [CommandIDs.openZoo, CommandIDs.checkServer]) {
+    app.commands.addCommand(ZooCommandIDs.openCard, {
+      label: trans.__('Open Model Card'),
+      execute: args => {
+        const key = typeof args.key === 'string' ? args.key : '';
+        const id = typeof args.id === 'string' ? args.id : '';
+        const entry =
+          catalog.entry(key) ?? catalog.entries.find(e => e.id === id);
+        if (!entry) {
+          throw new Error(`no model '${key || id}' in the zoo catalog`);
+        }
+        const widget = openCard(entry);
+        return widget ? widget.id : null;
+      }
+    });
+    app.commands.addCommand(ZooCommandIDs.addSource, {
+      label: trans.__('Add Model Zoo Source…'),
+      caption: trans.__(
+        'Another collection index, a description URL or a workspace folder'
+      ),
+      execute: async args => {
+        let kind = typeof args.kind === 'string' ? args.kind : '';
+        let location = typeof args.location === 'string' ? args.location : '';
+        const kinds: Record<string, IUserSource['kind']> = {
+          [trans.__('A collection index (index.json URL)')]: 'index',
+          [trans.__('One model description (rdf.yaml URL)')]: 'description',
+          [trans.__('A workspace folder holding a model package')]: 'folder'
+        };
+        if (!kind) {
+          const choice = await InputDialog.getItem({
+            title: trans.__('Add a model source'),
+            items: Object.keys(kinds)
+          });
+          if (!choice.button.accept || !choice.value) {
+            return;
+          }
+          kind = kinds[choice.value];
+        }
+        if (!location) {
+          const answer = await InputDialog.getText({
+            title:
+              kind === 'folder'
+                ? trans.__('Folder (path in the file browser)')
+                : trans.__('URL'),
+            placeholder: kind === 'folder' ? 'models/my-model' : 'https://…'
+          });
+          if (!answer.button.accept || !answer.value) {
+            return;
+          }
+          location = answer.value.trim();
+        }
+        if (kind !== 'index' && kind !== 'description' && kind !== 'folder') {
+          throw new Error(`unknown source kind '${kind}'`);
+        }
+        const sources = catalog.settings.userSources.filter(
+          s => !(s.kind === kind && s.location === location)
+        );
+        await saveSources([...sources, { kind, location }]);
+      }
+    });
+    app.commands.addCommand(ZooCommandIDs.reload, {
+      label: trans.__('Reload Model Zoo'),
+      execute: () => catalog.reload()
+    });
+    panel.addSourceRequested.connect(
+      () => void app.commands.execute(ZooCommandIDs.addSource)
+    );
+    panel.removeSourceRequested.connect((_, id) => {
+      const sources = catalog.settings.userSources.filter(
+        s => `${s.kind}:${s.location}` !== id
+      );
+      void saveSources(sources);
+    });
+    for (const command of [
+      CommandIDs.openZoo,
+      CommandIDs.checkServer,
+      ZooCommandIDs.addSource,
+      ZooCommandIDs.reload
+    ]) {
       palette?.addItem({ command, category: PALETTE_CATEGORY });
     }
 
-    if (settingRegistry) {
-      settingRegistry.load(PLUGIN_ID).catch(reason => {
-        console.error(
-          'jupyterlab-bioimage: failed to load zoo settings',
-          reason
-        );
-      });
-    }
-    void app.restored.then(checkServer);
+    const start = async () => {
+      if (settingRegistry) {
+        try {
+          setting = await settingRegistry.load(PLUGIN_ID);
+          setting.changed.connect(s => void catalog.configure(readSettings(s)));
+          await catalog.configure(readSettings(setting));
+          return;
+        } catch (reason) {
+          console.error(
+            'jupyterlab-bioimage: failed to load zoo settings',
+            reason
+          );
+        }
+      }
+      await catalog.configure(DEFAULTS);
+    };
+    void app.restored.then(() => Promise.all([checkServer(), start()]));
   }
 };

@@ -1,4 +1,4 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 
 import { BioImageHelper, Selectors } from './helpers/bioimage-helper';
 
@@ -13,6 +13,14 @@ function isOurs(text: string, url: string): boolean {
 
 test.describe('foundation', () => {
   const errors: string[] = [];
+  // Offline: the sidebar then lists only the bundled zoo, so its baseline does
+  // not depend on the live bioimage.io index (zoo.spec.ts covers that).
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-bioimage:zoo': { offline: true }
+    }
+  });
 
   test.beforeEach(({ page }) => {
     errors.length = 0;
@@ -48,6 +56,9 @@ test.describe('foundation', () => {
     const bio = new BioImageHelper(page);
     await bio.openZoo();
     await expect(page.locator(Selectors.zooStatus)).toContainText('Server extension');
+    await expect(bio.zooPanel.locator('.jp-BioImage-zooItemName')).toHaveCount(2);
+    // Let the cover thumbnails load.
+    await page.waitForLoadState('networkidle');
     expect(await bio.zooPanel.screenshot()).toMatchSnapshot('zoo-sidebar.png');
     await page.screenshot({ path: 'test-results/lab-with-extension.png' });
   });

@@ -1,0 +1,267 @@
+/**
+ * The image viewer plugin: file types, the widget factory (default for TIFF
+ * and NPY, in "Open With" for PNG and JPEG), the tracker and layout restorer,
+ * commands, settings, and the renderer for `show()` output.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { imageIcon } from '@jupyterlab/ui-components';
+import type { IDisposable } from '@lumino/disposable';
+
+import { PALETTE_CATEGORY } from '../commands';
+import { ViewerCommandIDs } from './commands';
+import { DEFAULT_MAX_BYTES } from './decode';
+import type { Colormap } from './display';
+import {
+  FACTORY_NAME,
+  ImageDocument,
+  ImageViewerFactory,
+  type IViewerSettings
+} from './factory';
+import { DEFAULT_MODEL_DEFAULTS, type OverlayKind } from './model';
+import { BIOIMAGE_MIME_TYPE, BioImageMimeRenderer } from './mime';
+import { IBioImageTracker } from './tokens';
+
+const PLUGIN_ID = 'jupyterlab-bioimage:viewer';
+
+/** File types the viewer opens by default. */
+const OWN_TYPES = ['bioimage-tiff', 'bioimage-npy'];
+/** JupyterLab's own types: TIFF becomes ours, PNG/JPEG stay with core. */
+const CORE_TYPES = ['tiff', 'png', 'jpeg'];
+
+/** The BioImage viewer plugin; provides the viewer tracker. */
+export const viewerPlugin: JupyterFrontEndPlugin<IBioImageTracker> = {
+  id: PLUGIN_ID,
+  description:
+    'Microscopy image viewer for TIFF/OME-TIFF/NPY files and show() output.',
+  autoStart: true,
+  provides: IBioImageTracker,
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ISettingRegistry,
+    ITranslator,
+    IRenderMimeRegistry
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null,
+    rendermime: IRenderMimeRegistry | null
+  ): IBioImageTracker => {
+    const tr = translator ?? nullTranslator;
+    const trans = tr.load('jupyterlab_bioimage');
+    let settings: IViewerSettings = {
+      ...DEFAULT_MODEL_DEFAULTS,
+      maxBytes: DEFAULT_MAX_BYTES
+    };
+
+    const registry = app.docRegistry;
+    registry.addFileType({
+      name: 'bioimage-tiff',
+      displayName: trans.__('TIFF / OME-TIFF image'),
+      extensions: ['.tif', '.tiff', '.ome.tif', '.ome.tiff'],
+      mimeTypes: ['image/tiff'],
+      contentType: 'file',
+      fileFormat: 'base64',
+      icon: imageIcon
+    });
+    registry.addFileType({
+      name: 'bioimage-npy',
+      displayName: trans.__('NumPy array'),
+      extensions: ['.npy'],
+      mimeTypes: ['application/x-npy'],
+      contentType: 'file',
+      fileFormat: 'base64',
+      icon: imageIcon
+    });
+
+    const factory = new ImageViewerFactory({
+      name: FACTORY_NAME,
+      label: trans.__('BioImage Viewer'),
+      modelName: 'base64',
+      fileTypes: [...OWN_TYPES, ...CORE_TYPES],
+      defaultFor: [...OWN_TYPES, 'tiff'],
+      readOnly: true,
+      translator: tr,
+      contents: app.serviceManager?.contents ?? null,
+      settings: () => settings
+    });
+    let registration: IDisposable = registry.addWidgetFactory(factory);
+    // Core's image viewer also claims TIFF; whichever registers last is the
+    // default, so re-register once the application has started if needed.
+    void app.restored.then(() => {
+      if (registry.defaultWidgetFactory('image.tif')?.name !== FACTORY_NAME) {
+        registration.dispose();
+        registration = registry.addWidgetFactory(factory);
+      }
+    });
+
+    const tracker = new WidgetTracker<ImageDocument>({
+      namespace: 'bioimage-viewer'
+    });
+    factory.widgetCreated.connect((_, widget) => {
+      widget.title.icon = imageIcon;
+      widget.context.pathChanged.connect(() => void tracker.save(widget));
+      void tracker.add(widget);
+    });
+    restorer
+      ?.restore(tracker, {
+        command: 'docmanager:open',
+        args: widget => ({ path: widget.context.path, factory: FACTORY_NAME }),
+        name: widget => widget.context.path
+      })
+      .catch(reason =>
+        console.warn('bioimage: restoring viewers failed', reason)
+      );
+
+    addCommands(app, tracker, trans);
+    if (palette) {
+      for (const command of [
+        ViewerCommandIDs.zoomIn,
+        ViewerCommandIDs.zoomOut,
+        ViewerCommandIDs.fit,
+        ViewerCommandIDs.actualSize,
+        ViewerCommandIDs.nextPlane,
+        ViewerCommandIDs.previousPlane,
+        ViewerCommandIDs.autoContrast,
+        ViewerCommandIDs.exportPng
+      ]) {
+        palette.addItem({ command, category: PALETTE_CATEGORY });
+      }
+    }
+
+    rendermime?.addFactory(
+      {
+        safe: true,
+        mimeTypes: [BIOIMAGE_MIME_TYPE],
+        defaultRank: 50,
+        createRenderer: options =>
+          new BioImageMimeRenderer(options, () => settings, tr)
+      },
+      50
+    );
+
+    if (settingRegistry) {
+      const apply = (s: ISettingRegistry.ISettings): void => {
+        const c = s.composite as Record<string, unknown>;
+        settings = {
+          maxBytes: Number(c.maxBytes ?? DEFAULT_MAX_BYTES),
+          lowPercentile: Number(c.lowPercentile ?? 0.1),
+          highPercentile: Number(c.highPercentile ?? 99.9),
+          colormaps:
+            (c.colormaps as Colormap[]) ?? DEFAULT_MODEL_DEFAULTS.colormaps,
+          singleColormap:
+            (c.singleColormap as Colormap) ??
+            DEFAULT_MODEL_DEFAULTS.singleColormap
+        };
+      };
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(s => {
+          apply(s);
+          s.changed.connect(apply);
+        })
+        .catch(reason =>
+          console.error(
+            'jupyterlab-bioimage: failed to load viewer settings',
+            reason
+          )
+        );
+    }
+    return tracker;
+  }
+};
+
+/** Register the viewer commands, enabled when a viewer is the current widget. */
+function addCommands(
+  app: JupyterFrontEnd,
+  tracker: WidgetTracker<ImageDocument>,
+  trans: ReturnType<ITranslator['load']>
+): void {
+  const { commands, shell } = app;
+  const current = (): ImageDocument | null => {
+    const w = tracker.currentWidget;
+    return w && w === shell.currentWidget ? w : null;
+  };
+  const isEnabled = (): boolean => current() !== null;
+  const viewerCommand = (
+    id: string,
+    label: string,
+    run: (w: ImageDocument) => unknown
+  ): void => {
+    commands.addCommand(id, {
+      label,
+      isEnabled,
+      execute: () => {
+        const w = current() ?? tracker.currentWidget;
+        return w ? run(w) : undefined;
+      }
+    });
+  };
+  viewerCommand(
+    ViewerCommandIDs.zoomIn,
+    trans.__('Zoom In (BioImage Viewer)'),
+    w => w.content.zoomBy(1.25)
+  );
+  viewerCommand(
+    ViewerCommandIDs.zoomOut,
+    trans.__('Zoom Out (BioImage Viewer)'),
+    w => w.content.zoomBy(0.8)
+  );
+  viewerCommand(ViewerCommandIDs.fit, trans.__('Fit Image to Window'), w =>
+    w.content.fit()
+  );
+  viewerCommand(
+    ViewerCommandIDs.actualSize,
+    trans.__('Show Image at Actual Size'),
+    w => w.content.actualSize()
+  );
+  viewerCommand(ViewerCommandIDs.nextPlane, trans.__('Next Z Plane'), w =>
+    w.content.step('z', 1)
+  );
+  viewerCommand(
+    ViewerCommandIDs.previousPlane,
+    trans.__('Previous Z Plane'),
+    w => w.content.step('z', -1)
+  );
+  viewerCommand(
+    ViewerCommandIDs.autoContrast,
+    trans.__('Auto-Contrast All Channels'),
+    w => w.model.autoContrast()
+  );
+  viewerCommand(ViewerCommandIDs.exportPng, trans.__('Save View as PNG'), w =>
+    w.content.toolbar.save('png')
+  );
+  commands.addCommand(ViewerCommandIDs.addOverlay, {
+    label: trans.__('Add Overlay to Image'),
+    isEnabled: () => tracker.currentWidget !== null,
+    execute: args => {
+      const w = tracker.currentWidget;
+      if (!w) {
+        return;
+      }
+      const kind = (args.kind as OverlayKind) ?? 'labels';
+      return w.content.overlaysPanel.addFromFile(String(args.path), kind);
+    }
+  });
+  commands.addCommand(ViewerCommandIDs.open, {
+    label: trans.__('Open in BioImage Viewer'),
+    execute: args =>
+      commands.execute('docmanager:open', {
+        path: String(args.path),
+        factory: FACTORY_NAME
+      })
+  });
+  tracker.currentChanged.connect(() => commands.notifyCommandChanged());
+  shell.currentChanged?.connect(() => commands.notifyCommandChanged());
+}

@@ -1,0 +1,483 @@
+/**
+ * The image viewer widget: a canvas in a pannable, zoomable viewport, the
+ * controls beside it, and a status line with the pixel under the cursor.
+ * It draws only in `onUpdateRequest`, from the `ImageModel`.
+ */
+import {
+  type ITranslator,
+  nullTranslator,
+  type TranslationBundle
+} from '@jupyterlab/translation';
+import type { Message } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+
+import { composeFrame, type IFrame } from './compose';
+import { ChannelsPanel } from './controls/channels';
+import { MessagePanel } from './controls/message';
+import { NavigationPanel } from './controls/navigation';
+import { OverlaysPanel } from './controls/overlays';
+import type { IViewerIO } from './io';
+import type { ImageModel, ImageModelChange } from './model';
+import { fmt, IS_JSDOM, scaleBarLength, ViewTransform } from './view';
+import { ViewerToolbar } from './toolbar';
+
+const VIEWER_CLASS = 'jp-BioImage-viewer';
+const VIEWPORT_CLASS = 'jp-BioImage-viewport';
+const STAGE_CLASS = 'jp-BioImage-stage';
+const CANVAS_CLASS = 'jp-BioImage-canvas';
+const SIDEBAR_CLASS = 'jp-BioImage-sidebar';
+const STATUS_CLASS = 'jp-BioImage-status';
+const SCALEBAR_CLASS = 'jp-BioImage-scalebar';
+
+/** The viewer widget. */
+export class ImageViewer extends Widget {
+  constructor(options: ImageViewer.IOptions) {
+    super();
+    this.model = options.model;
+    this.io = options.io ?? null;
+    this.translator = options.translator ?? nullTranslator;
+    this._trans = this.translator.load('jupyterlab_bioimage');
+    const trans = this._trans;
+    this.addClass(VIEWER_CLASS);
+    this.node.tabIndex = 0;
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', trans.__('Image viewer'));
+
+    this.toolbar = new ViewerToolbar(this);
+    this._viewport.className = VIEWPORT_CLASS;
+    this._stage.className = STAGE_CLASS;
+    this.canvas.className = CANVAS_CLASS;
+    this.canvas.setAttribute('role', 'img');
+    this._stage.appendChild(this.canvas);
+    this._scalebar.className = SCALEBAR_CLASS;
+    this._scalebar.hidden = true;
+    this.messages = new MessagePanel(this, options.onReopen);
+    this._viewport.append(this._stage, this._scalebar, this.messages.node);
+
+    this.navigation = new NavigationPanel(this);
+    this.channelsPanel = new ChannelsPanel(this);
+    this.overlaysPanel = new OverlaysPanel(this);
+    const sidebar = document.createElement('div');
+    sidebar.className = SIDEBAR_CLASS;
+    sidebar.append(
+      this.navigation.node,
+      this.channelsPanel.node,
+      this.overlaysPanel.node
+    );
+    const body = document.createElement('div');
+    body.className = 'jp-BioImage-viewerBody';
+    body.append(this._viewport, sidebar);
+    this._status.className = STATUS_CLASS;
+    this.node.append(this.toolbar.node, body, this._status);
+
+    this.model.changed.connect(this._onModelChanged, this);
+    this.update();
+  }
+
+  /** The state shown. */
+  readonly model: ImageModel;
+  /** File access (overlays from files, saving), if available. */
+  readonly io: IViewerIO | null;
+  readonly translator: ITranslator;
+  /** The canvas holding the rendered frame at image resolution. */
+  readonly canvas = document.createElement('canvas');
+  readonly toolbar: ViewerToolbar;
+  readonly navigation: NavigationPanel;
+  readonly channelsPanel: ChannelsPanel;
+  readonly overlaysPanel: OverlaysPanel;
+  readonly messages: MessagePanel;
+  /** Zoom and pan of the canvas in the viewport. */
+  readonly view = new ViewTransform();
+
+  /** Translation bundle of the extension. */
+  get trans(): TranslationBundle {
+    return this._trans;
+  }
+
+  /** The last frame drawn (RGBA at image resolution), or null. */
+  get frame(): IFrame | null {
+    return this._frame;
+  }
+
+  /** Zoom by a factor around a viewport point (default: the centre). */
+  zoomBy(factor: number, cx?: number, cy?: number): void {
+    const { width, height } = this._viewportSize();
+    this.view.zoomAt(factor, cx ?? width / 2, cy ?? height / 2);
+    this._applyTransform();
+  }
+
+  /** Fit the image into the viewport. */
+  fit(): void {
+    const { width, height } = this._viewportSize();
+    if (this._frame) {
+      this.view.fit(this._frame.width, this._frame.height, width, height);
+    }
+    this._fitted = true;
+    this._applyTransform();
+  }
+
+  /** Show the image at one image pixel per screen pixel, centred. */
+  actualSize(): void {
+    const { width, height } = this._viewportSize();
+    if (this._frame) {
+      this.view.actual(this._frame.width, this._frame.height, width, height);
+    }
+    this._fitted = false;
+    this._applyTransform();
+  }
+
+  /** Step through Z (or T when the image has no Z). */
+  step(axis: 'z' | 't', delta: number): void {
+    const m = this.model;
+    if (axis === 'z') {
+      void m.setPosition({ z: m.z + delta });
+    } else {
+      void m.setPosition({ t: m.t + delta });
+    }
+  }
+
+  /** The current frame as a PNG. */
+  async toPng(): Promise<Blob> {
+    const frame = this._frame;
+    if (!frame) {
+      throw new Error(this._trans.__('Nothing to export yet.'));
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = frame.width;
+    canvas.height = frame.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) {
+      throw new Error(this._trans.__('This browser has no 2-D canvas.'));
+    }
+    ctx.putImageData(
+      new ImageData(
+        new Uint8ClampedArray(frame.data),
+        frame.width,
+        frame.height
+      ),
+      0,
+      0
+    );
+    return new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob(
+        b => (b ? resolve(b) : reject(new Error('PNG encoding failed'))),
+        'image/png'
+      )
+    );
+  }
+
+  /** Describe the pixel at viewport point (px, py) in the status line. */
+  describePixel(px: number, py: number): string {
+    const m = this.model;
+    const [fx, fy] = this.view.toImage(px, py);
+    let x = Math.floor(fx);
+    const y = Math.floor(fy);
+    if (this._frame && this._frame.width === m.width * 2 && x >= m.width) {
+      x -= m.width; // side by side: right half shows the same pixels
+    }
+    const values = m.valuesAt(x, y);
+    if (values.channels.length === 0) {
+      return '';
+    }
+    const parts = [`x=${x} y=${y}`];
+    if (m.sizeZ > 1) {
+      parts.push(`z=${m.z}`);
+    }
+    if (m.sizeT > 1) {
+      parts.push(`t=${m.t}`);
+    }
+    const ps = m.info?.physicalSize;
+    if (ps?.x && ps?.y) {
+      parts.push(
+        `(${fmt(x * ps.x.value)} ${ps.x.unit}, ${fmt(y * ps.y.value)} ${ps.y.unit})`
+      );
+    }
+    const chans = values.channels.map((v, c) =>
+      values.channels.length > 1 ? `${m.channels[c].name}: ${fmt(v)}` : fmt(v)
+    );
+    parts.push(this._trans.__('value %1', chans.join(', ')));
+    m.overlays.forEach((o, k) =>
+      parts.push(`${o.name}: ${fmt(values.overlays[k])}`)
+    );
+    return parts.join('  ');
+  }
+
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case 'keydown':
+        this._onKeyDown(event as KeyboardEvent);
+        break;
+      case 'wheel':
+        this._onWheel(event as WheelEvent);
+        break;
+      case 'pointerdown':
+        this._onPointerDown(event as PointerEvent);
+        break;
+      case 'pointermove':
+        this._onPointerMove(event as PointerEvent);
+        break;
+      case 'pointerup':
+      case 'pointercancel':
+        this._drag = null;
+        break;
+      case 'pointerleave':
+        this._status.textContent = this._summary();
+        break;
+    }
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.node.addEventListener('keydown', this);
+    this._viewport.addEventListener('wheel', this, { passive: false });
+    this._viewport.addEventListener('pointerdown', this);
+    this._viewport.addEventListener('pointermove', this);
+    this._viewport.addEventListener('pointerup', this);
+    this._viewport.addEventListener('pointercancel', this);
+    this._viewport.addEventListener('pointerleave', this);
+    this.update();
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this.node.removeEventListener('keydown', this);
+    this._viewport.removeEventListener('wheel', this);
+    this._viewport.removeEventListener('pointerdown', this);
+    this._viewport.removeEventListener('pointermove', this);
+    this._viewport.removeEventListener('pointerup', this);
+    this._viewport.removeEventListener('pointercancel', this);
+    this._viewport.removeEventListener('pointerleave', this);
+    super.onBeforeDetach(msg);
+  }
+
+  protected onResize(msg: Widget.ResizeMessage): void {
+    if (this._fitted) {
+      this.fit();
+    } else {
+      this._applyTransform();
+    }
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    this.node.focus();
+  }
+
+  /** Draw: controls, then (when the model changed) the frame. */
+  protected onUpdateRequest(msg: Message): void {
+    const m = this.model;
+    this.messages.update();
+    this.toolbar.update();
+    this.navigation.update();
+    this.channelsPanel.update();
+    this.overlaysPanel.update();
+    this.node.dataset.status = m.status;
+    if (m.status !== 'ready') {
+      this._stage.hidden = true;
+      this._status.textContent =
+        m.status === 'loading' ? this._trans.__('Loading %1…', m.name) : '';
+      return;
+    }
+    this._stage.hidden = false;
+    if (this._dirty) {
+      this._dirty = false;
+      this._draw();
+    }
+    this._status.textContent = this._summary();
+    this._applyTransform();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.changed.disconnect(this._onModelChanged, this);
+    super.dispose();
+  }
+
+  private _onModelChanged(_: ImageModel, change: ImageModelChange): void {
+    if (change !== 'position') {
+      this._dirty = true;
+    }
+    if (change === 'image') {
+      this._fitted = true;
+      this._needsFit = true;
+    }
+    this.update();
+  }
+
+  private _draw(): void {
+    const frame = composeFrame(this.model);
+    this._frame = frame;
+    if (!frame) {
+      return;
+    }
+    const sizeChanged =
+      this.canvas.width !== frame.width || this.canvas.height !== frame.height;
+    this.canvas.width = frame.width;
+    this.canvas.height = frame.height;
+    this.canvas.dataset.z = String(this.model.z);
+    this.canvas.setAttribute(
+      'aria-label',
+      this._trans.__(
+        '%1, plane z=%2 t=%3',
+        this.model.name,
+        this.model.z,
+        this.model.t
+      )
+    );
+    if (!IS_JSDOM && typeof ImageData !== 'undefined') {
+      const ctx = this.canvas.getContext('2d');
+      ctx?.putImageData(
+        new ImageData(frame.data, frame.width, frame.height),
+        0,
+        0
+      );
+    }
+    if (this._needsFit || (sizeChanged && this._fitted)) {
+      this._needsFit = false;
+      this.fit();
+    }
+  }
+
+  private _applyTransform(): void {
+    const v = this.view;
+    this._stage.style.transform = `translate(${v.tx}px, ${v.ty}px) scale(${v.scale})`;
+    this._stage.style.width = `${this.canvas.width}px`;
+    this._stage.style.height = `${this.canvas.height}px`;
+    this.toolbar.setZoom(v.scale);
+    const ps = this.model.info?.physicalSize?.x;
+    const { width } = this._viewportSize();
+    const bar = ps && width ? scaleBarLength(ps.value, v.scale, width) : null;
+    this._scalebar.hidden = !bar;
+    if (bar && ps) {
+      this._scalebar.style.width = `${bar.pixels}px`;
+      this._scalebar.textContent = `${fmt(bar.length)} ${ps.unit}`;
+    }
+  }
+
+  private _summary(): string {
+    const m = this.model;
+    if (m.status !== 'ready' || !m.info) {
+      return '';
+    }
+    const { shape, axes, dtype } = m.info;
+    return `${m.name}  ${axes} [${shape.join(' × ')}] ${dtype}`;
+  }
+
+  private _viewportSize(): { width: number; height: number } {
+    return {
+      width: this._viewport.clientWidth,
+      height: this._viewport.clientHeight
+    };
+  }
+
+  private _onKeyDown(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (target !== this.node && !this._viewport.contains(target)) {
+      return; // keys typed into the controls stay there
+    }
+    const m = this.model;
+    const hasZ = m.sizeZ > 1;
+    let handled = true;
+    switch (event.key) {
+      case 'ArrowUp':
+      case 'PageUp':
+        this.step(hasZ ? 'z' : 't', event.key === 'PageUp' ? 10 : 1);
+        break;
+      case 'ArrowDown':
+      case 'PageDown':
+        this.step(hasZ ? 'z' : 't', event.key === 'PageDown' ? -10 : -1);
+        break;
+      case 'ArrowRight':
+        this.step(m.sizeT > 1 ? 't' : 'z', 1);
+        break;
+      case 'ArrowLeft':
+        this.step(m.sizeT > 1 ? 't' : 'z', -1);
+        break;
+      case 'Home':
+        void m.setPosition({ z: 0 });
+        break;
+      case 'End':
+        void m.setPosition({ z: m.sizeZ - 1 });
+        break;
+      case '+':
+      case '=':
+        this.zoomBy(1.25);
+        break;
+      case '-':
+        this.zoomBy(0.8);
+        break;
+      case '0':
+        this.fit();
+        break;
+      case '1':
+        this.actualSize();
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }
+
+  private _onWheel(event: WheelEvent): void {
+    event.preventDefault();
+    const rect = this._viewport.getBoundingClientRect();
+    this._fitted = false;
+    this.zoomBy(
+      Math.exp(-event.deltaY * 0.002),
+      event.clientX - rect.left,
+      event.clientY - rect.top
+    );
+  }
+
+  private _onPointerDown(event: PointerEvent): void {
+    if (event.button !== 0) {
+      return;
+    }
+    this.node.focus();
+    this._drag = { x: event.clientX, y: event.clientY };
+    this._viewport.setPointerCapture?.(event.pointerId);
+  }
+
+  private _onPointerMove(event: PointerEvent): void {
+    if (this._drag) {
+      this.view.panBy(
+        event.clientX - this._drag.x,
+        event.clientY - this._drag.y
+      );
+      this._drag = { x: event.clientX, y: event.clientY };
+      this._fitted = false;
+      this._applyTransform();
+    }
+    const rect = this._viewport.getBoundingClientRect();
+    const text = this.describePixel(
+      event.clientX - rect.left,
+      event.clientY - rect.top
+    );
+    this._status.textContent = text || this._summary();
+  }
+
+  private _trans: TranslationBundle;
+  private _viewport = document.createElement('div');
+  private _stage = document.createElement('div');
+  private _scalebar = document.createElement('div');
+  private _status = document.createElement('div');
+  private _frame: IFrame | null = null;
+  private _dirty = true;
+  private _fitted = true;
+  private _needsFit = true;
+  private _drag: { x: number; y: number } | null = null;
+}
+
+/** The viewer widget's types. */
+export namespace ImageViewer {
+  export interface IOptions {
+    model: ImageModel;
+    io?: IViewerIO | null;
+    translator?: ITranslator;
+    /** Reopen the file with other options (NPY axes); shown in the message panel. */
+    onReopen?: (opts: { axes?: string }) => void;
+  }
+}

@@ -1,0 +1,115 @@
+"""Parity: the generated notebook cells, run in a real kernel, reproduce the browser.
+
+``src/notebook/__tests__/parity.node.spec.ts`` (jest, run before pytest by
+``make test``) writes into ``tests/generated/``:
+
+* ``parity-core.ipynb`` / ``parity-numpy.ipynb``: the cells generated for the
+  fixture model (unet2d_nuclei_broad, ONNX) on ``img2d.tif``;
+* ``ts_prediction.npy``: our TypeScript pipeline's output for the same run
+  (onnxruntime-web in Node).
+
+Each notebook is executed with nbclient + ipykernel (kernel ``python3`` of
+this venv) in a temporary directory; the prediction it saves must equal the
+TypeScript one within the model's test tolerance (rtol = atol = 1e-3), and
+the browser's output saved by the UI test (``ui-tests/test-results/parity``)
+when it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED = ROOT / "tests" / "generated"
+BROWSER = ROOT / "ui-tests" / "test-results" / "parity"
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path.relative_to(ROOT)} missing: run the jest core project first")
+    return path
+
+
+def _kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    if "python3" not in specs:
+        pytest.skip("no python3 kernelspec: python -m ipykernel install --sys-prefix")
+    return "python3"
+
+
+def _run(notebook: Path, workdir: Path) -> None:
+    nb = nbformat.read(notebook, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_name=_kernel_name(),
+        timeout=600,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    # The kernel must import this checkout's package, whatever is installed.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env["BIOIMAGE_CACHE_DIR"] = str(workdir / "cache")
+    client.execute(env=env)
+    nbformat.write(nb, workdir / notebook.name)
+
+
+def _close(actual: np.ndarray, expected: np.ndarray, what: str) -> None:
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} vs {expected.shape}"
+    diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+    bad = diff > 1e-3 + 1e-3 * np.abs(expected)
+    print(f"{what}: max |diff| {diff.max():.3g}, {int(bad.sum())} elements beyond tolerance")
+    assert not bad.any(), f"{what}: {int(bad.sum())} elements differ, max {diff.max():.3g}"
+
+
+@pytest.mark.parametrize("style", ["core", "numpy"])
+def test_generated_cells_reproduce_the_browser(style: str, tmp_path: Path) -> None:
+    if style == "core":
+        pytest.importorskip("bioimageio.core")
+    notebook = _need(GENERATED / f"parity-{style}.ipynb")
+    ts = np.load(_need(GENERATED / "ts_prediction.npy"))
+    _run(notebook, tmp_path)
+
+    kernel = np.load(tmp_path / "bioimage-results" / "prediction.npy")
+    assert not np.isnan(kernel).any()
+    _close(kernel, ts, f"{style} kernel vs TypeScript")
+
+    labels = np.load(tmp_path / "bioimage-results" / "labels.npy")
+    assert labels.shape == kernel.shape[-2:] and labels.max() > 10
+
+    # Every cell carries provenance; the model is pinned by sha256.
+    record = json.loads((GENERATED / "record.json").read_text())
+    nb = nbformat.read(tmp_path / notebook.name, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata["bioimage"]
+        assert meta["weightsSha256"] == record["model"]["weightsSha256"]
+        assert meta["modelId"] == record["model"]["id"]
+    outputs = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "f1_iou50" in outputs  # the metrics table was printed
+
+    for browser in sorted(BROWSER.glob("*.npy")) if BROWSER.is_dir() else []:
+        _close(kernel, np.load(browser), f"{style} kernel vs browser {browser.name}")
+
+
+def test_tampered_weights_are_refused(tmp_path: Path) -> None:
+    """fetch_model refuses weights whose sha256 is not the pinned one."""
+    sys.path.insert(0, str(ROOT))
+    from jupyterlab_bioimage.analysis import fetch_model
+
+    record = json.loads(_need(GENERATED / "record.json").read_text())
+    rdf = Path(record["model"]["source"])
+    files = fetch_model(str(rdf), record["model"]["weightsSha256"], cache=tmp_path)
+    assert files.weights.name == "weights.onnx"
+    with pytest.raises(ValueError, match="sha256"):
+        fetch_model(str(rdf), "0" * 64, cache=tmp_path)
