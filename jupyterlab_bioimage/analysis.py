@@ -416,7 +416,7 @@ def tiled_predict_onnx(
     block_shape: Optional[Mapping[str, int]],
     halo: Optional[Mapping[str, int]] = None,
     output_axes: Optional[Sequence[str]] = None,
-    pad_mode: str = "reflect",
+    pad_mode: str = "symmetric",
 ) -> Any:
     """Run an ONNX session on ``x`` block by block and stitch the inner regions.
 

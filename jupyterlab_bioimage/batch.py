@@ -43,7 +43,7 @@ def pipeline_spec(
     halo: Optional[Mapping[str, int]] = None,
     image_axes: Optional[str] = None,
     channels: Optional[Sequence[int]] = None,
-    pad_mode: str = "reflect",
+    pad_mode: str = "symmetric",
 ) -> dict:
     """The pipeline as plain, picklable data (see the module docstring)."""
     return {
@@ -85,7 +85,7 @@ def run_pipeline(spec: Mapping[str, Any], x: Any) -> Any:
     x = apply_processing(x, spec["preprocessing"], spec["input_axes"])
     y = tiled_predict_onnx(
         _session(spec), x, spec["input_axes"], spec["block_shape"], spec["halo"],
-        output_axes=spec["output_axes"], pad_mode=spec.get("pad_mode", "reflect"),
+        output_axes=spec["output_axes"], pad_mode=spec.get("pad_mode", "symmetric"),
     )
     return apply_processing(y, spec["postprocessing"], spec["output_axes"])
 
@@ -232,7 +232,7 @@ def _predict_chunk(
         if axis in block_shape:
             want = max(want, int(block_shape[axis]))
         idx = np.arange(-left, want - left)
-        index.append(_fold(idx, n, spec.get("pad_mode", "reflect")) if want != n or left else idx)
+        index.append(_fold(idx, n, spec.get("pad_mode", "symmetric")) if want != n or left else idx)
         if axis in block_shape:
             own = n - (0 if loc[k] == 0 else h) - (0 if loc[k] == nchunks[k] - 1 else h)
             crop[axis] = slice(h, h + own)

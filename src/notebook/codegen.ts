@@ -191,7 +191,7 @@ const NUMPY_SESSION = [
   'import onnxruntime as ort',
   '',
   'session = ort.InferenceSession(str(model_files.weights), providers=["CPUExecutionProvider"])',
-  '# Cut blocks (halo included, reflect-padded outside the image), run each block,',
+  '# Cut blocks (halo included, symmetric-padded outside the image as bioimageio.core does), run each block,',
   "# keep each block's inner region (halo cropped) and stitch them.",
   'y = bia.tiled_predict_onnx(session, x, INPUT_AXES, BLOCK_SHAPE, HALO)',
   'print("network output", y.shape, y.dtype)'

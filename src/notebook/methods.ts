@@ -65,7 +65,7 @@ export function methodsParagraph(r: IRunRecord, style: string): string {
         Object.entries(r.tiling.halo)
           .map(([a, n]) => `${mdText(a)}=${n}`)
           .join(', ') || '0'
-      } px per side, reflect padding at the image border, inner regions stitched)`
+      } px per side, symmetric padding at the image border, inner regions stitched)`
     : 'on the whole image at once (no tiling)';
   const p = r.postprocessing;
   const metrics = Object.entries(r.metrics.values)
