@@ -139,7 +139,11 @@ export class InferenceWorkerState {
       : undefined;
     const session = await createOrtSession(weights, {
       backend,
-      numThreads,
+      // One wasm thread unless asked: in the bundled extension ORT's thread
+      // workers are requested from a URL the bundler rewrote, and a
+      // multi-threaded session never finishes opening (make bench, scenario
+      // "isolated"). Single-threaded wasm is what runs reliably today.
+      numThreads: numThreads ?? 1,
       externalData
     });
     const modelKey = `${pkg.model.id ?? pkg.model.name}#${++this._counter}`;
