@@ -425,11 +425,21 @@ function diffs(
   return { inner, border };
 }
 
-describe('tiled predict on bundled models', () => {
-  if (bundled.length === 0) {
-    it.skip('no bundled models under jupyterlab_bioimage/zoo yet', () =>
-      undefined);
+describe('the bundled zoo', () => {
+  it('ships the segmentation and denoising models', () => {
+    expect(bundled.sort()).toEqual(['bioimage-denoise', 'bioimage-nuclei-seg']);
+  });
+  for (const id of ['bioimage-denoise', 'bioimage-nuclei-seg']) {
+    it(`${id} passes its own test`, async () => {
+      const r = await cli('test', path.join(ZOO, id));
+      expect([r.code, r.err]).toEqual([0, '']);
+      expect(r.out).toMatch(/pass/);
+      expect(r.out).not.toMatch(/FAIL/);
+    });
   }
+});
+
+describe('tiled predict on bundled models', () => {
   const results = new Map<string, Promise<{ inner: number; border: number }>>();
   const get = (id: string) => {
     if (!results.has(id)) {
