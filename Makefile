@@ -116,9 +116,13 @@ wheel-check: wheel
 	rm -rf $(WHEEL_VENV)
 	python3 -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/pip install -q "jupyterlab==4.6.4" dist/*.whl
-	$(WHEEL_VENV)/bin/jupyter labextension list 2>&1 | tee /dev/stderr | grep -E "jupyterlab-bioimage v[0-9.]+ .*enabled.*OK"
-	$(WHEEL_VENV)/bin/jupyter server extension list 2>&1 | tee /dev/stderr | grep -E "jupyterlab_bioimage .*enabled"
-	$(WHEEL_VENV)/bin/jupyter server extension list 2>&1 | grep -A2 -E "jupyterlab_bioimage .*enabled" | grep -q "OK"
+	@# Print the listings, then check them (no tee to /dev/stderr: reopening it truncates a redirected log).
+	@labext="$$($(WHEEL_VENV)/bin/jupyter labextension list 2>&1)"; echo "$$labext"; \
+	  echo "$$labext" | grep -qE "jupyterlab-bioimage v[0-9.]+ .*enabled.*OK" \
+	  || { echo "wheel check: the labextension is not enabled and OK"; exit 1; }
+	@serverext="$$($(WHEEL_VENV)/bin/jupyter server extension list 2>&1)"; echo "$$serverext"; \
+	  echo "$$serverext" | grep -A2 -E "jupyterlab_bioimage .*enabled" | grep -q "OK" \
+	  || { echo "wheel check: the server extension is not enabled and OK"; exit 1; }
 	rm -rf $(WHEEL_VENV)
 
 # ---------------------------------------------------------------- benchmarks and models
