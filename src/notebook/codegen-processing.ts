@@ -3,22 +3,11 @@
  * style). Statistics are taken from the stage's raw input (`ref`), as
  * bioimageio.core does; every value is written as a Python literal.
  */
+import { DTYPES as ALL_DTYPES } from '../runtime/tensor';
 import type { IProcessingStep } from '../zoo/types';
 import { pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
 
-const DTYPES = new Set([
-  'float32',
-  'float64',
-  'uint8',
-  'int8',
-  'uint16',
-  'int16',
-  'uint32',
-  'int32',
-  'uint64',
-  'int64',
-  'bool'
-]);
+const DTYPES = new Set<string>(ALL_DTYPES);
 
 function num(v: unknown, fallback: number): string {
   return pyNumber(typeof v === 'number' ? v : fallback);

@@ -18,6 +18,21 @@ export type DType =
   | 'int64'
   | 'bool';
 
+/** Every {@link DType}, in the spec's order (for validation and messages). */
+export const DTYPES: readonly DType[] = [
+  'float32',
+  'float64',
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'uint32',
+  'int32',
+  'uint64',
+  'int64',
+  'bool'
+];
+
 /** The typed arrays that back an {@link INDArray}. */
 export type TypedArray =
   | Float32Array

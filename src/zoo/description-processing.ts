@@ -4,7 +4,7 @@
  * description-processing-kwargs.ts; 0.4 steps are converted to this form
  * first (description-v04-processing.ts), so both families get the same checks.
  */
-import type { DType } from '../runtime/tensor';
+import { DTYPES, DType } from '../runtime/tensor';
 import type { IProcessingStep } from './types';
 import { field, IssueLog } from './description-errors';
 import { isAbsent, isMap, RawMap, typeName } from './description-read';
@@ -43,19 +43,7 @@ export const PROCESSING_IDS_05: Record<Stage, ProcessingId[]> = {
 };
 
 /** Element types `ensure_dtype` can cast to. */
-export const DTYPES: DType[] = [
-  'float32',
-  'float64',
-  'uint8',
-  'int8',
-  'uint16',
-  'int16',
-  'uint32',
-  'int32',
-  'uint64',
-  'int64',
-  'bool'
-];
+export { DTYPES };
 
 /**
  * Read a 0.5 processing list (`{id, kwargs}` entries). Unknown or misplaced

@@ -2,7 +2,7 @@
  * Format 0.4.x model descriptions → the unified (0.5-shaped) form, as the
  * spec's converter does (digest 3.1 and 3.5), with 0.4's own validation rules.
  */
-import type { DType } from '../runtime/tensor';
+import { DTYPES, DType } from '../runtime/tensor';
 import type { IFileRef, IModelDescription, ITensorDescr } from './types';
 import { field, item, IssueLog } from './description-errors';
 import {
@@ -30,19 +30,7 @@ import { readTolerances } from './tolerance';
 
 const AXIS_LETTERS = 'bitczyx';
 const INPUT_DTYPES: DType[] = ['float32', 'uint8', 'uint16'];
-const OUTPUT_DTYPES: DType[] = [
-  'float32',
-  'float64',
-  'uint8',
-  'int8',
-  'uint16',
-  'int16',
-  'uint32',
-  'int32',
-  'uint64',
-  'int64',
-  'bool'
-];
+const OUTPUT_DTYPES = DTYPES;
 
 /** Parse a 0.4 model description; problems go to `log`. */
 export function parseModel04(

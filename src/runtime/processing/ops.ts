@@ -5,7 +5,7 @@
  * does arithmetic.
  */
 import type { IProcessingStep } from '../../zoo/types';
-import type { DType, ITensor } from '../tensor';
+import { DTYPES, DType, ITensor } from '../tensor';
 import {
   alongAxisLayout,
   axisIndex,
@@ -22,20 +22,6 @@ import { alignStat, IGroupStat, StageStatistics } from './statistics';
  * an intermediate of this stage), which saves a copy per op.
  */
 export type PreparedOp = (x: ITensor, owned: boolean) => ITensor;
-
-const DTYPES: readonly DType[] = [
-  'float32',
-  'float64',
-  'uint8',
-  'int8',
-  'uint16',
-  'int16',
-  'uint32',
-  'int32',
-  'uint64',
-  'int64',
-  'bool'
-];
 
 /** Default eps of zmuv, scale_range, scale_mean_variance, fixed zmuv. */
 const EPS = 1e-6;
