@@ -25,11 +25,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 FRONTEND_SOURCES := $(shell find src style schema -type f 2>/dev/null) package.json tsconfig.json
 
-.PHONY: help install lab test lint jest pytest ui-test ui-snapshots wheel wheel-check bench models chromium clean
+.PHONY: help install lab test lint jest pytest parity ui-test ui-snapshots wheel wheel-check bench models chromium clean
 
 help:
 	@echo "make lab    - install everything and start JupyterLab on examples/ with the extension"
-	@echo "make test   - install everything, then lint, jest (lab + core), pytest, wheel check, Galata UI tests"
+	@echo "make test   - install everything, then lint, jest (lab + core), pytest, wheel check, Galata UI tests, kernel parity"
 	@echo "make install / wheel / bench / models / clean"
 
 # ---------------------------------------------------------------- set-up (idempotent)
@@ -87,7 +87,12 @@ jest: install
 	$(JLPM) test:core
 
 pytest: install
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --ignore=tests/after_ui
+
+# Runs the notebook the wizard UI test wrote in a real kernel and compares it
+# with the browser's run; after ui-test, where a missing run is a failure.
+parity: install
+	BIOIMAGE_REQUIRE_WIZARD_RUN=1 $(PY) -m pytest -q tests/after_ui
 
 ui-test: install chromium ui-tests/node_modules/.installed
 	cd ui-tests && $(JLPM) playwright test
@@ -101,6 +106,7 @@ test: install chromium
 	$(MAKE) pytest
 	$(MAKE) wheel-check
 	$(MAKE) ui-test
+	$(MAKE) parity
 	@echo "make test: all suites passed"
 
 # ---------------------------------------------------------------- packaging

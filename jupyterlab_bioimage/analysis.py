@@ -114,8 +114,8 @@ def fetch_model(
 ) -> ModelFiles:
     """The model's RDF and ONNX weights as local files, pinned by sha256.
 
-    ``source`` is a local RDF file or model folder, an http(s) URL of an RDF,
-    or a bioimage.io id. The weights are looked up first in the server cache
+    ``source`` is a local RDF file or model folder, ``bundled:<folder>/rdf.yaml``
+    for a model of the bundled zoo, an http(s) URL of an RDF, or a bioimage.io id. The weights are looked up first in the server cache
     (``<cache>/by-sha256/<sha256>``), so nothing is downloaded twice; whatever
     their origin, their sha256 must equal ``weights_sha256`` (and the RDF's,
     ``description_sha256`` when given), otherwise :class:`ValueError`.
@@ -125,7 +125,14 @@ def fetch_model(
         raise ValueError(f"not a sha256: {weights_sha256!r}")
     root = Path(cache) if cache is not None else cache_dir()
     cached_weights = root / "by-sha256" / weights_sha256
-    local = Path(source).expanduser()
+    if source.startswith("bundled:"):
+        # A model of the bundled zoo, shipped inside this package.
+        zoo = (Path(__file__).parent / "zoo").resolve()
+        local = (zoo / source[len("bundled:"):]).resolve()
+        if zoo not in local.parents:
+            raise ValueError(f"not a bundled model: {source!r}")
+    else:
+        local = Path(source).expanduser()
     if "://" not in source and local.exists():
         rdf_path = _find_rdf(local) if local.is_dir() else local
         if description_sha256:

@@ -3,6 +3,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { notebookPlugin } from './notebook/plugin';
 import { runtimePlugin } from './runtime/plugin';
 import { viewerPlugin } from './viewer/plugin';
+import { wizardPlugin } from './wizard/plugin';
 import { zooPlugin } from './zoo/plugin';
 
 /** Plugin wiring only: every feature lives in its own folder. */
@@ -10,7 +11,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   runtimePlugin,
   zooPlugin,
   viewerPlugin,
-  notebookPlugin
+  notebookPlugin,
+  wizardPlugin
 ];
 
 export default plugins;

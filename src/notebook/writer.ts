@@ -18,9 +18,13 @@ import {
 } from './codegen';
 import type { IInsertOptions, IInsertResult, INotebookWriter } from './tokens';
 
-/** Is `source` a local path (not a URL, not a bare bioimage.io id)? */
+/** Is `source` a local path (not a URL, not `bundled:…`, not a bare bioimage.io id)? */
 function isLocalPath(source: string): boolean {
-  return !source.includes('://') && source.includes('/');
+  return (
+    !source.includes('://') &&
+    !source.startsWith('bundled:') &&
+    source.includes('/')
+  );
 }
 
 /** `path` (server-root relative) relative to directory `dir`. */

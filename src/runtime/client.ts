@@ -16,6 +16,7 @@ import type {
   WorkerRequest,
   WorkerResponse
 } from './protocol';
+import type { IProcessingStep } from '../zoo/types';
 import type { INDArray } from './tensor';
 
 /** Raised when a request was cancelled by the user. */
@@ -98,14 +99,21 @@ export class InferenceClient {
   /** Predict on one image per model input. Buffers of `inputs` are copied, not moved. */
   predict(
     modelKey: string,
-    inputs: Array<{ array: INDArray; axes: string }>,
-    blockShape?: Record<string, number>
+    inputs: Array<{
+      array: INDArray;
+      axes: string;
+      channels?: number[];
+      select?: Record<string, number>;
+    }>,
+    blockShape?: Record<string, number>,
+    preprocessing?: Array<IProcessingStep[] | null>
   ): IRunningRequest<IPredictReport> {
     return this._send<IPredictReport>({
       type: 'predict',
       modelKey,
       inputs,
-      blockShape
+      blockShape,
+      preprocessing
     });
   }
 

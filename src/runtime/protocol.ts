@@ -4,6 +4,7 @@
  * any number of `progress` messages and exactly one `result` or `error`.
  * Array data travels as transferable ArrayBuffers, never copied.
  */
+import type { IProcessingStep } from '../zoo/types';
 import type { INDArray } from './tensor';
 
 /** Where the worker reads a model package from. */
@@ -69,8 +70,23 @@ export type WorkerRequest =
       type: 'predict';
       id: number;
       modelKey: string;
-      /** One image per model input, with its axes as letters (e.g. `yx`). */
-      inputs: Array<{ array: INDArray; axes: string }>;
+      /**
+       * One image per model input, with its axes as letters (e.g. `yx`),
+       * the image channels to feed and axes fixed to one index (e.g. a z
+       * plane for a 2D model).
+       */
+      inputs: Array<{
+        array: INDArray;
+        axes: string;
+        channels?: number[];
+        select?: Record<string, number>;
+      }>;
+      /**
+       * Replaces the described preprocessing of each input (by position;
+       * null keeps the model's own), e.g. other percentiles for
+       * `scale_range`. The user's adjustment, reported with the result.
+       */
+      preprocessing?: Array<IProcessingStep[] | null>;
       /** Block (tile) size per axis id; omitted: untiled when it fits. */
       blockShape?: Record<string, number>;
     }

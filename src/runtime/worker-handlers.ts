@@ -25,6 +25,7 @@ import type {
   WorkerRequest
 } from './protocol';
 import type { INDArray, ITensor } from './tensor';
+import type { IModelDescription, IProcessingStep } from '../zoo/types';
 
 interface IOpenModel {
   pkg: IModelPackage;
@@ -43,6 +44,25 @@ export interface IRequestContext {
  */
 function yieldToEventLoop(): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, 0));
+}
+
+/**
+ * The model with the preprocessing of some inputs replaced (the user's
+ * adjusted parameters); the shared package description is never changed.
+ */
+function withPreprocessing(
+  model: IModelDescription,
+  overrides?: Array<IProcessingStep[] | null>
+): IModelDescription {
+  if (!overrides?.some(Boolean)) {
+    return model;
+  }
+  return {
+    ...model,
+    inputs: model.inputs.map((d, i) =>
+      overrides[i] ? { ...d, processing: overrides[i] as IProcessingStep[] } : d
+    )
+  };
 }
 
 function cancellable(session: IInferenceSession): IInferenceSession {
@@ -219,7 +239,7 @@ export class InferenceWorkerState {
   ): Promise<IPredictReport> {
     const { pkg, session } = this._get(request.modelKey);
     const started = performance.now();
-    const model = pkg.model;
+    const model = withPreprocessing(pkg.model, request.preprocessing);
     if (request.inputs.length !== model.inputs.length) {
       throw new Error(
         `'${model.name}' takes ${model.inputs.length} input(s); ${request.inputs.length} given`
@@ -230,7 +250,8 @@ export class InferenceWorkerState {
       const { tensor, mapping } = imageToInput(
         input.array,
         input.axes,
-        model.inputs[i]
+        model.inputs[i],
+        { channels: input.channels, select: input.select }
       );
       mappings.push(mapping);
       return tensor;

@@ -28,8 +28,12 @@ import type { ICatalogEntry } from './catalog-types';
 import { ICardActions, ModelCard } from './card';
 import { downloadPackage, packageFolder, testInBrowser } from './card-actions';
 import { ZooPanel } from './panel';
+import { IZooCatalog } from './tokens';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:zoo';
+
+/** The wizard's command ("Use this model" opens it when the wizard is installed). */
+const WIZARD_COMMAND = 'bioimage:open-wizard';
 
 /** Commands of the zoo browser (besides open-zoo and check-server). */
 export namespace ZooCommandIDs {
@@ -116,6 +120,10 @@ function cardActions(
       : undefined,
     use: inference
       ? async entry => {
+          if (app.commands.hasCommand(WIZARD_COMMAND)) {
+            await app.commands.execute(WIZARD_COMMAND, { modelKey: entry.key });
+            return;
+          }
           const model = await runnableLocation(app, catalog, entry);
           const selected = browser?.selectedItems().next();
           const guess =
@@ -159,10 +167,11 @@ function cardActions(
  * the bundled zoo, the live index and user sources, opens model cards, and
  * checks the server extension at start-up.
  */
-export const zooPlugin: JupyterFrontEndPlugin<void> = {
+export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
   id: PLUGIN_ID,
   description: 'The BioImage Model Zoo sidebar.',
   autoStart: true,
+  provides: IZooCatalog,
   optional: [
     ICommandPalette,
     ILayoutRestorer,
@@ -181,7 +190,7 @@ export const zooPlugin: JupyterFrontEndPlugin<void> = {
     inference: IInferenceService | null,
     rendermime: IRenderMimeRegistry | null,
     browser: IDefaultFileBrowser | null
-  ) => {
+  ): IZooCatalog => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_bioimage');
     const catalog = new ModelCatalog({
       fetcher: new ServerZooFetcher(app.serviceManager.contents)
@@ -361,5 +370,15 @@ export const zooPlugin: JupyterFrontEndPlugin<void> = {
       await catalog.configure(DEFAULTS);
     };
     void app.restored.then(() => Promise.all([checkServer(), start()]));
+    return {
+      catalog,
+      runnableLocation: entry => runnableLocation(app, catalog, entry),
+      openCard: key => {
+        const entry = catalog.entry(key);
+        if (entry) {
+          openCard(entry);
+        }
+      }
+    };
   }
 };

@@ -1,0 +1,917 @@
+/**
+ * The wizard's controller: the user's choices (an {@link IWizardState}) and
+ * everything computed from them — the image and its summary, the ranked
+ * models, the normalised preview, the prediction, the model test, the
+ * domain-shift report, metrics against ground truth and the TTA map. The
+ * step views only read it and call its methods; it never touches the DOM.
+ */
+import { PathExt } from '@jupyterlab/coreutils';
+import type { Contents, ServiceManager } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { readNpy } from '../io/npy';
+import type { IRunRecord } from '../notebook/run-record';
+import { CancelledError, type IRunningRequest } from '../runtime/client';
+import {
+  descriptionUrl,
+  readFileBytes,
+  writeFileBytes
+} from '../runtime/jupyter-files';
+import { imageToInput } from '../runtime/axes';
+import {
+  D4_TRANSFORMS,
+  applyPlaneTransform,
+  consistencyScore,
+  disagreementMap,
+  invertPlaneTransform,
+  matching,
+  nrmse,
+  pixelOverlap,
+  psnr,
+  ssim,
+  STARDIST_THRESHOLDS,
+  type IMatchingStats,
+  type ITtaConsistency
+} from '../runtime/metrics';
+import { transposeTo } from '../runtime/ndarray';
+import { runPreprocessing } from '../runtime/processing';
+import type { IPredictReport, ITestReport } from '../runtime/protocol';
+import type { INDArray, ITensor } from '../runtime/tensor';
+import { toFloat64 } from '../runtime/tensor';
+import type { IInferenceService } from '../tokens';
+import { decodeImage, encodeTiff, type IDecodedImage } from '../viewer/decode';
+import type { ICatalogEntry } from '../zoo/catalog-types';
+import { sha256Hex } from '../zoo/sha256';
+import type { IZooCatalog } from '../zoo/tokens';
+import type { IModelDescription, IProcessingStep } from '../zoo/types';
+import { fixAxes, instanceLabels, type ILabelledArray } from './arrays';
+import { compareWithReference, type IShiftReport } from './core/domain-shift';
+import { rankModels, type IModelFit } from './core/fit';
+import { summariseImage, type IImageSummary } from './core/image-summary';
+import { initialState, type IWizardState } from './state';
+
+/** What the wizard shows about the last prediction. */
+export interface IWizardResult {
+  report: IPredictReport;
+  /** The chosen output as an array in the image frame (axes letters). */
+  output: ILabelledArray;
+  /** The output plane/volume used for labels (y, x or z, y, x). */
+  probability: INDArray;
+  /** Instance labels (segmentation models). */
+  labels: INDArray | null;
+  objectCount: number;
+  /** The preprocessing that was run (the model's, or the user's adjustment). */
+  preprocessing: IProcessingStep[];
+}
+
+/** Metrics against ground truth. */
+export interface IWizardMetrics {
+  kind: 'segmentation' | 'restoration';
+  values: Record<string, number>;
+  /** Object matching at IoU thresholds 0.5…0.9 (segmentation). */
+  matching: IMatchingStats[];
+}
+
+/** The normalised-input preview: what the model sees, next to its test input. */
+export interface IInputPreview {
+  user: Float64Array;
+  reference: Float64Array | null;
+  shift: IShiftReport | null;
+}
+
+/** Services the session works with. */
+export interface IWizardServices {
+  contents: Contents.IManager;
+  serviceManager?: ServiceManager.IManager;
+  inference: IInferenceService;
+  zoo: IZooCatalog;
+  /** Show result arrays over the image in the viewer. */
+  showOverlay?(
+    imagePath: string,
+    name: string,
+    array: INDArray,
+    kind: 'labels' | 'heatmap'
+  ): Promise<void>;
+  extensionVersion: string;
+}
+
+/** Largest number of values kept for histograms and distances. */
+const SAMPLE = 200_000;
+
+function sample(data: ArrayLike<number>, max = SAMPLE): Float64Array {
+  const step = Math.max(1, Math.ceil(data.length / max));
+  const out = new Float64Array(Math.ceil(data.length / step));
+  for (let i = 0, o = 0; i < data.length; i += step, o++) {
+    out[o] = data[i];
+  }
+  return out;
+}
+
+/** The middle (y, x) plane of a tensor as a plain 2D plane. */
+function middlePlane(t: ITensor): {
+  data: Float64Array;
+  height: number;
+  width: number;
+} {
+  const others = t.axes.filter(a => a !== 'y' && a !== 'x');
+  const ordered = transposeTo(t, [...others, 'y', 'x']);
+  const h = ordered.shape[ordered.shape.length - 2];
+  const w = ordered.shape[ordered.shape.length - 1];
+  const planes = ordered.data.length / (h * w);
+  const k = Math.floor(planes / 2);
+  const all = toFloat64(ordered.data);
+  return {
+    data: all.subarray(k * h * w, (k + 1) * h * w),
+    height: h,
+    width: w
+  };
+}
+
+/** Physical pixel size of a model input's x axis in µm, when declared. */
+function modelPixelUm(model: IModelDescription): number | undefined {
+  const x = model.inputs[0]?.axes.find(a => a.id === 'x');
+  if (!x || !x.unit || !(x.scale > 0)) {
+    return undefined;
+  }
+  const u = x.unit.toLowerCase();
+  const factor: Record<string, number> = {
+    micrometer: 1,
+    micron: 1,
+    µm: 1,
+    um: 1,
+    nanometer: 1e-3,
+    nm: 1e-3,
+    millimeter: 1e3,
+    mm: 1e3
+  };
+  return factor[u] !== undefined ? x.scale * factor[u] : undefined;
+}
+
+/** The state and computations of one wizard panel. */
+export class WizardSession {
+  constructor(
+    private readonly _services: IWizardServices,
+    state: IWizardState
+  ) {
+    this._state = state;
+    const catalog = _services.zoo.catalog;
+    catalog.changed.connect(this._onCatalog, this);
+    catalog.testStatusChanged.connect(this._onCatalog, this);
+  }
+
+  /** Any change of state or results. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  /** Progress of the running request: tiles done and total. */
+  get progress(): { done: number; total: number; what: string } | null {
+    return this._progress;
+  }
+  get state(): Readonly<IWizardState> {
+    return this._state;
+  }
+  get image(): IDecodedImage | null {
+    return this._image;
+  }
+  get summary(): IImageSummary | null {
+    return this._summary;
+  }
+  get fits(): readonly IModelFit[] {
+    return this._fits;
+  }
+  get entry(): ICatalogEntry | undefined {
+    const key = this._state.modelKey;
+    return key ? this._services.zoo.catalog.entry(key) : undefined;
+  }
+  get model(): IModelDescription | undefined {
+    const key = this._state.modelKey;
+    return key ? this._services.zoo.catalog.model(key) : undefined;
+  }
+  get fit(): IModelFit | undefined {
+    return this._fits.find(f => f.key === this._state.modelKey);
+  }
+  get preview(): IInputPreview | null {
+    return this._preview;
+  }
+  get result(): IWizardResult | null {
+    return this._result;
+  }
+  get testReport(): ITestReport | null {
+    return this._test;
+  }
+  get metrics(): IWizardMetrics | null {
+    return this._metrics;
+  }
+  get tta(): ITtaConsistency | null {
+    return this._tta;
+  }
+  /** The last error message of an action, shown by the step views. */
+  get error(): string | null {
+    return this._error;
+  }
+  /** What is running now ('' when idle). */
+  get busy(): string {
+    return this._busy;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** Change choices; results that depend on them are dropped. */
+  update(patch: Partial<IWizardState>): void {
+    const before = this._state;
+    this._state = { ...before, ...patch };
+    const inputChanged = (
+      ['channels', 'zPlane', 'percentiles', 'modelKey'] as const
+    ).some(k => JSON.stringify(before[k]) !== JSON.stringify(this._state[k]));
+    if (inputChanged) {
+      this._preview = null;
+      this._result = null;
+      this._metrics = null;
+      this._tta = null;
+    } else if (
+      (
+        [
+          'threshold',
+          'minSize',
+          'instanceMethod',
+          'outputChannel',
+          'outputId'
+        ] as const
+      ).some(k => before[k] !== this._state[k]) &&
+      this._result
+    ) {
+      this._relabel();
+    }
+    if (patch.modelKey !== undefined && patch.modelKey !== before.modelKey) {
+      this._test = null;
+    }
+    this._changed.emit();
+  }
+
+  /** Read and decode the image, summarise it and rank the models. */
+  async loadImage(): Promise<void> {
+    await this._do('Reading the image', async () => {
+      const path = this._state.imagePath;
+      const bytes = await readFileBytes(this._services.contents, path);
+      this._image = await decodeImage(bytes, PathExt.basename(path));
+      this._summary = summariseImage(
+        this._image,
+        this._image.array,
+        PathExt.basename(path)
+      );
+      this._rank();
+    });
+  }
+
+  /** Choose a model: take the fit's suggested channels and plane. */
+  chooseModel(key: string): void {
+    const fit = this._fits.find(f => f.key === key);
+    const model = this._services.zoo.catalog.model(key);
+    this.update({
+      modelKey: key,
+      channels: fit?.channels ?? null,
+      zPlane: fit?.select?.z ?? null,
+      percentiles: null,
+      outputId: model?.outputs[0]?.id ?? null,
+      outputChannel: 0,
+      step: 'adapt'
+    });
+  }
+
+  /** The preprocessing to run: the model's, with the user's percentiles. */
+  preprocessing(): IProcessingStep[] {
+    const steps = this.model?.inputs[0]?.processing ?? [];
+    const p = this._state.percentiles;
+    if (!p) {
+      return steps;
+    }
+    return steps.map(s =>
+      s.id === 'scale_range'
+        ? {
+            ...s,
+            kwargs: {
+              ...s.kwargs,
+              min_percentile: p.min,
+              max_percentile: p.max
+            }
+          }
+        : s
+    );
+  }
+
+  /** Image channels fed along the model's channel axis (undefined: all, or none). */
+  channelsFed(): number[] | undefined {
+    const hasChannel = this.model?.inputs[0]?.axes.some(
+      a => a.id === 'channel'
+    );
+    return hasChannel ? (this._state.channels ?? undefined) : undefined;
+  }
+
+  /** Axes of the image fixed to one index for the model (z for a 2D model, t). */
+  selection(): Record<string, number> {
+    const model = this.model;
+    const summary = this._summary;
+    if (!model || !summary) {
+      return {};
+    }
+    const ids = new Set(model.inputs[0].axes.map(a => a.id));
+    // A model without a channel axis takes one image channel, fixed here.
+    const select: Record<string, number> = {};
+    if (!ids.has('channel') && summary.sizes.c > 1) {
+      select.c = this._state.channels?.[0] ?? this.fit?.select?.c ?? 0;
+    }
+    if (summary.sizes.t > 1 && !ids.has('time')) {
+      select.t = 0;
+    }
+    if (summary.sizes.z > 1 && !ids.has('z')) {
+      select.z = this._state.zPlane ?? Math.floor(summary.sizes.z / 2);
+    }
+    return select;
+  }
+
+  /**
+   * What the model sees: the image after the (adjusted) preprocessing, next
+   * to the model's own test input after the same steps, and the shift report.
+   */
+  async computePreview(): Promise<void> {
+    const model = this.model;
+    const entry = this.entry;
+    const image = this._image;
+    if (!model || !entry || !image || !this._summary) {
+      return;
+    }
+    await this._do('Normalising the input', async () => {
+      const descr = { ...model.inputs[0], processing: this.preprocessing() };
+      const adjusted: IModelDescription = {
+        ...model,
+        inputs: [descr, ...model.inputs.slice(1)]
+      };
+      const { tensor } = imageToInput(image.array, image.axes, descr, {
+        channels: this.channelsFed(),
+        select: this.selection()
+      });
+      const user = runPreprocessing(
+        adjusted,
+        new Map([[descr.id, tensor]])
+      ).get(descr.id) as ITensor;
+      let reference: ITensor | null = null;
+      if (descr.testTensor) {
+        const bytes = await this._services.zoo.catalog.fetcher.read(
+          entry.location,
+          descr.testTensor.source,
+          descr.testTensor.sha256
+        );
+        const raw = readNpy(bytes);
+        const t: ITensor = { ...raw, axes: descr.axes.map(a => a.id) };
+        reference = runPreprocessing(adjusted, new Map([[descr.id, t]])).get(
+          descr.id
+        ) as ITensor;
+      }
+      const modelDims = descr.axes.some(a => a.id === 'z') ? 3 : 2;
+      const usedDims = tensor.axes.includes('z') ? 3 : 2;
+      this._preview = {
+        user: sample(toFloat64(user.data)),
+        reference: reference ? sample(toFloat64(reference.data)) : null,
+        shift: reference
+          ? compareWithReference({
+              user: middlePlane(user),
+              reference: middlePlane(reference),
+              userPixelSizeUm: this._summary?.pixelSizeUm?.x,
+              modelPixelSizeUm: modelPixelUm(model),
+              // What is fed: one plane of a stack is 2D for a 2D model.
+              userDims: usedDims,
+              modelDims
+            })
+          : null
+      };
+    });
+  }
+
+  /** Run the model on the whole image in the inference worker. */
+  async run(): Promise<void> {
+    await this._do('Running the model', async () => {
+      const image = this._requireImage();
+      const modelKey = await this._open();
+      const tile = this._state.tile;
+      const running = this._services.inference.client.predict(
+        modelKey,
+        [
+          {
+            array: image.array,
+            axes: image.axes.toLowerCase(),
+            channels: this.channelsFed(),
+            select: this.selection()
+          }
+        ],
+        tile ? { y: tile, x: tile } : undefined,
+        [this._state.percentiles ? this.preprocessing() : null]
+      );
+      const report = await this._track(running, 'Running the model');
+      const outId = this._state.outputId ?? report.outputs[0]?.id;
+      const out = report.outputs.find(o => o.id === outId) ?? report.outputs[0];
+      this._result = {
+        report,
+        output: { array: out.array, axes: out.axes },
+        probability: out.array,
+        labels: null,
+        objectCount: 0,
+        preprocessing: this.preprocessing()
+      };
+      this._metrics = null;
+      this._relabel();
+      await this._showResult();
+    });
+  }
+
+  /** Run the model's own test in this browser (untiled). */
+  async testModel(): Promise<void> {
+    await this._do('Testing the model', async () => {
+      const modelKey = await this._open();
+      const running = this._services.inference.client.test(modelKey);
+      const report = await this._track(running, 'Testing the model');
+      this._test = report;
+      const key = this._state.modelKey as string;
+      this._services.zoo.catalog.setTestStatus(key, {
+        passed: report.passed,
+        maxAbsDiff: Math.max(...report.outputs.map(o => o.maxAbsDiff)),
+        backend: report.backend,
+        milliseconds: report.milliseconds
+      });
+    });
+  }
+
+  /** Compare the result with the ground truth the user picked. */
+  async evaluate(): Promise<void> {
+    await this._do('Computing metrics', async () => {
+      const result = this._result;
+      const path = this._state.groundTruthPath;
+      if (!result || !path) {
+        throw new Error('run the model and pick a ground-truth image first');
+      }
+      const bytes = await readFileBytes(this._services.contents, path);
+      const gtImage = await decodeImage(bytes, PathExt.basename(path));
+      const fixed: Record<string, number> = {};
+      for (const [k, v] of Object.entries(this.selection())) {
+        if (gtImage.axes.toLowerCase().includes(k)) {
+          fixed[k] = v;
+        }
+      }
+      const gt = fixAxes(
+        { array: gtImage.array, axes: [...gtImage.axes.toLowerCase()] },
+        fixed
+      ).array;
+      const pred = result.labels ?? result.probability;
+      if (gt.shape.join() !== pred.shape.join()) {
+        throw new Error(
+          `the ground truth is ${gt.shape.join('×')} but the result is ` +
+            `${pred.shape.join('×')}; pick the label image that belongs to this image`
+        );
+      }
+      if (result.labels) {
+        const overlap = pixelOverlap(gt, result.labels);
+        const stats = matching(gt, result.labels, {
+          thresholds: STARDIST_THRESHOLDS
+        });
+        this._metrics = {
+          kind: 'segmentation',
+          values: {
+            iou: overlap.iou,
+            dice: overlap.dice,
+            f1_iou50: stats[0].f1
+          },
+          matching: stats
+        };
+      } else {
+        const truth = {
+          ...gt,
+          data: toFloat64(gt.data),
+          dtype: 'float64' as const
+        };
+        const p = {
+          ...result.probability,
+          data: toFloat64(result.probability.data),
+          dtype: 'float64' as const
+        };
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const v of truth.data) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+        const range = hi - lo || 1;
+        this._metrics = {
+          kind: 'restoration',
+          values: {
+            psnr: psnr(truth, p, range),
+            ssim: ssim(truth, p, { dataRange: range }),
+            nrmse: nrmse(truth, p)
+          },
+          matching: []
+        };
+      }
+    });
+  }
+
+  /**
+   * Test-time augmentation: predict the 8 flips/rotations of the (2D) input,
+   * undo each, and show where the predictions disagree.
+   */
+  async runTta(): Promise<void> {
+    await this._do('Test-time augmentation', async () => {
+      const image = this._requireImage();
+      const modelKey = await this._open();
+      const select = this.selection();
+      const axes = [...image.axes.toLowerCase()];
+      const base = fixAxes({ array: image.array, axes }, select);
+      if (!base.axes.slice(-2).every((a, i) => a === 'yx'[i])) {
+        throw new Error('TTA needs an image whose last axes are y and x');
+      }
+      const preds: INDArray[] = [];
+      let n = 0;
+      for (const t of D4_TRANSFORMS) {
+        const input = applyPlaneTransform(base.array, t);
+        const running = this._services.inference.client.predict(
+          modelKey,
+          [
+            {
+              array: input,
+              axes: base.axes.join(''),
+              channels: this.channelsFed()
+            }
+          ],
+          undefined,
+          [this._state.percentiles ? this.preprocessing() : null]
+        );
+        const report = await this._track(
+          running,
+          `Augmentation ${++n} of ${D4_TRANSFORMS.length}`
+        );
+        const out = this._pickOutput(report);
+        preds.push(invertPlaneTransform(out, t));
+      }
+      this._tta = consistencyScore(preds, this._state.threshold);
+      const map = disagreementMap(preds);
+      await this._services.showOverlay?.(
+        this._state.imagePath,
+        'TTA disagreement',
+        map,
+        'heatmap'
+      );
+    });
+  }
+
+  /** Save the result (and labels) as TIFF next to the image; returns the paths. */
+  async saveResult(): Promise<string[]> {
+    const result = this._result;
+    if (!result) {
+      return [];
+    }
+    const stem = this._stem();
+    const saved: string[] = [];
+    const save = async (suffix: string, array: INDArray) => {
+      const letters = array.shape.length === 3 ? 'ZYX' : 'YX';
+      const path = `${stem}_${suffix}.tif`;
+      await writeFileBytes(
+        this._services.contents,
+        path,
+        encodeTiff(array, letters)
+      );
+      saved.push(path);
+    };
+    await save(
+      result.report.outputs[0] ? this._outputName() : 'output',
+      result.probability
+    );
+    if (result.labels) {
+      await save('labels', result.labels);
+    }
+    return saved;
+  }
+
+  /** The run record for the notebook writer (throws when nothing ran). */
+  runRecord(): IRunRecord {
+    const model = this.model;
+    const entry = this.entry;
+    const result = this._result;
+    if (!model || !entry || !result) {
+      throw new Error('run the model first');
+    }
+    const onnx = model.weights.find(w => w.format === 'onnx');
+    if (!onnx?.sha256) {
+      throw new Error(
+        'the ONNX weights of this model have no sha256 in the description, so the code cannot pin them'
+      );
+    }
+    const input = model.inputs[0];
+    const output =
+      model.outputs.find(o => o.id === this._state.outputId) ??
+      model.outputs[0];
+    const blockShape: Record<string, number> = {};
+    const halo: Record<string, number> = {};
+    if (this._state.tile) {
+      for (const a of input.axes) {
+        if (a.id === 'x' || a.id === 'y') {
+          blockShape[a.id] = this._state.tile;
+        }
+      }
+      for (const a of output.axes) {
+        if (a.id === 'x' || a.id === 'y') {
+          halo[a.id] = a.halo;
+        }
+      }
+    }
+    const tol = model.tolerances[0];
+    const image = this._requireImage();
+    const { c, ...planes } = this.selection();
+    if (Object.keys(planes).length) {
+      throw new Error(
+        'the generated code cannot yet pick one plane or time point of a stack; save that plane as its own image and analyse it'
+      );
+    }
+    const metrics = this._metrics;
+    return {
+      model: {
+        source: this._modelSource(entry),
+        id: model.id ?? entry.id,
+        // The weights' sha256 pins the model even when it has no version.
+        version: model.version || entry.version || 'unversioned',
+        name: model.name,
+        weightsSha256: onnx.sha256.toLowerCase(),
+        descriptionSha256: (
+          entry.rdfSha256 ?? this._descriptionSha
+        )?.toLowerCase(),
+        cite: model.cite.map(c => ({ text: c.text, doi: c.doi, url: c.url })),
+        inputId: input.id,
+        inputAxes: input.axes.map(a => a.id),
+        outputId: output.id,
+        outputAxes: output.axes.map(a => a.id),
+        preprocessing: result.preprocessing,
+        postprocessing: output.processing,
+        tolerance: tol
+          ? { rtol: tol.relativeTolerance, atol: tol.absoluteTolerance }
+          : undefined
+      },
+      image: {
+        path: this._state.imagePath,
+        axes: image.axes,
+        channels: c !== undefined ? [c] : (this.channelsFed() ?? null)
+      },
+      tiling: this._state.tile ? { blockShape, halo } : null,
+      postprocessing: {
+        channel: this._state.outputChannel,
+        threshold: this._state.threshold,
+        minSize: this._state.minSize,
+        instanceMethod: result.labels ? this._state.instanceMethod : 'none'
+      },
+      metrics: {
+        requested: metrics ? Object.keys(metrics.values) : [],
+        values: metrics
+          ? Object.fromEntries(
+              Object.entries(metrics.values).filter(([, v]) =>
+                Number.isFinite(v)
+              )
+            )
+          : {},
+        groundTruthPath: this._state.groundTruthPath || undefined
+      },
+      backend: result.report.backend,
+      extensionVersion: this._services.extensionVersion,
+      timestamp: new Date().toISOString()
+    };
+  }
+
+  /** Cancel whatever is running. */
+  cancel(): void {
+    this._running?.cancel();
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this.cancel();
+    if (this._openKey) {
+      void this._services.inference.client.close(this._openKey.modelKey);
+    }
+    Signal.clearData(this);
+  }
+
+  private _onCatalog(): void {
+    if (this._summary) {
+      this._rank();
+      this._changed.emit();
+    }
+  }
+
+  private _rank(): void {
+    const catalog = this._services.zoo.catalog;
+    const summary = this._summary;
+    if (!summary) {
+      return;
+    }
+    this._fits = rankModels(
+      summary,
+      catalog.entries.map(entry => ({
+        entry,
+        model: catalog.model(entry.key),
+        test: catalog.testStatus(entry.key)
+      })),
+      this._state.wantedTask || undefined
+    );
+  }
+
+  /** Run an action: one at a time, errors kept for the view, state announced. */
+  private async _do(what: string, action: () => Promise<void>): Promise<void> {
+    if (this._busy) {
+      throw new Error(`${this._busy} is still running`);
+    }
+    this._busy = what;
+    this._error = null;
+    this._changed.emit();
+    try {
+      await action();
+    } catch (error) {
+      this._error =
+        error instanceof CancelledError
+          ? `${what}: cancelled; nothing was changed.`
+          : `${what} failed: ${(error as Error).message}`;
+    } finally {
+      this._busy = '';
+      this._progress = null;
+      this._running = null;
+      if (!this._disposed) {
+        this._changed.emit();
+      }
+    }
+  }
+
+  private async _track<T>(
+    running: IRunningRequest<T>,
+    what: string
+  ): Promise<T> {
+    const client = this._services.inference.client;
+    const onProgress = (
+      _: unknown,
+      p: { id: number; done: number; total: number }
+    ) => {
+      if (p.id === running.id) {
+        this._progress = { done: p.done, total: p.total, what };
+        this._changed.emit();
+      }
+    };
+    this._running = running as IRunningRequest<unknown>;
+    this._progress = { done: 0, total: 0, what };
+    this._changed.emit();
+    client.progress.connect(onProgress);
+    try {
+      return await running.result;
+    } finally {
+      client.progress.disconnect(onProgress);
+    }
+  }
+
+  /** Open the chosen model in the worker once (re-opened when it changes). */
+  private async _open(): Promise<string> {
+    const entry = this.entry;
+    if (!entry) {
+      throw new Error('choose a model first');
+    }
+    if (this._openKey?.entryKey === entry.key) {
+      return this._openKey.modelKey;
+    }
+    const client = this._services.inference.client;
+    if (this._openKey) {
+      void client.close(this._openKey.modelKey);
+      this._openKey = null;
+    }
+    const location = await this._services.zoo.runnableLocation(entry);
+    this._descriptionSha = await sha256Hex(
+      await this._services.zoo.catalog.fetcher.read(entry.location)
+    );
+    const url = descriptionUrl(location, this._services.serviceManager);
+    const open = await client.open({ kind: 'url', url }, 'auto');
+    this._openKey = { entryKey: entry.key, modelKey: open.modelKey };
+    return open.modelKey;
+  }
+
+  private _requireImage(): IDecodedImage {
+    if (!this._image) {
+      throw new Error('the image is not loaded');
+    }
+    return this._image;
+  }
+
+  /** The chosen output channel of a prediction, as a (z,) y, x array. */
+  private _pickOutput(report: IPredictReport): INDArray {
+    const outId = this._state.outputId;
+    const out = report.outputs.find(o => o.id === outId) ?? report.outputs[0];
+    const fixed: Record<string, number> = {};
+    const c = out.axes.indexOf('c');
+    if (c >= 0) {
+      fixed.c = Math.min(this._state.outputChannel, out.array.shape[c] - 1);
+    }
+    return fixAxes({ array: out.array, axes: out.axes }, fixed).array;
+  }
+
+  /** Recompute probability plane and labels after a post-processing change. */
+  private _relabel(): void {
+    const result = this._result;
+    if (!result) {
+      return;
+    }
+    result.probability = this._pickOutput(result.report);
+    const segmentation = this.entry?.tasks.includes('segmentation') ?? false;
+    if (segmentation) {
+      const out =
+        result.report.outputs.find(o => o.id === this._state.outputId) ??
+        result.report.outputs[0];
+      const c = out.axes.indexOf('c');
+      const boundary =
+        this._state.instanceMethod === 'watershed' &&
+        c >= 0 &&
+        out.array.shape[c] > 1
+          ? fixAxes(
+              { array: out.array, axes: out.axes },
+              { c: this._state.outputChannel === 0 ? 1 : 0 }
+            ).array
+          : null;
+      result.labels = instanceLabels(result.probability, {
+        threshold: this._state.threshold,
+        minSize: this._state.minSize,
+        method: this._state.instanceMethod,
+        boundary
+      });
+      let max = 0;
+      for (const v of result.labels.data as Int32Array) {
+        max = Math.max(max, v);
+      }
+      result.objectCount = this._state.instanceMethod === 'none' ? 0 : max;
+    } else {
+      result.labels = null;
+      result.objectCount = 0;
+    }
+    this._metrics = null;
+  }
+
+  private async _showResult(): Promise<void> {
+    const result = this._result;
+    const show = this._services.showOverlay;
+    if (!result || !show) {
+      return;
+    }
+    const path = this._state.imagePath;
+    await show(path, this._outputName(), result.probability, 'heatmap');
+    if (result.labels) {
+      await show(path, 'labels', result.labels, 'labels');
+    }
+  }
+
+  private _outputName(): string {
+    return this._state.outputId ?? 'output';
+  }
+
+  private _stem(): string {
+    const path = this._state.imagePath;
+    return PathExt.join(
+      PathExt.dirname(path),
+      PathExt.basename(path).replace(/\.(ome\.)?[^.]+$/i, '')
+    );
+  }
+
+  /** How the generated code finds the model: a workspace path or a URL. */
+  private _modelSource(entry: ICatalogEntry): string {
+    const loc = entry.location;
+    switch (loc.kind) {
+      case 'workspace':
+        return loc.path;
+      case 'remote':
+        return loc.url;
+      case 'bundled':
+        // The kernel finds it inside the installed Python package.
+        return `bundled:${loc.path}`;
+    }
+  }
+
+  private _state: IWizardState;
+  private _image: IDecodedImage | null = null;
+  private _summary: IImageSummary | null = null;
+  private _fits: IModelFit[] = [];
+  private _preview: IInputPreview | null = null;
+  private _result: IWizardResult | null = null;
+  private _test: ITestReport | null = null;
+  private _metrics: IWizardMetrics | null = null;
+  private _tta: ITtaConsistency | null = null;
+  private _error: string | null = null;
+  private _busy = '';
+  private _progress: { done: number; total: number; what: string } | null =
+    null;
+  private _running: IRunningRequest<unknown> | null = null;
+  private _openKey: { entryKey: string; modelKey: string } | null = null;
+  private _descriptionSha: string | undefined;
+  private _disposed = false;
+  private _changed = new Signal<this, void>(this);
+}
+
+export { initialState };
