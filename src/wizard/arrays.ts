@@ -109,3 +109,44 @@ export function instanceLabels(
   }
   return labels;
 }
+
+/**
+ * A centred crop of at most `size` × `size` pixels along y and x (other
+ * axes kept), for quick previews before the full run.
+ */
+export function centreCrop(a: ILabelledArray, size: number): ILabelledArray {
+  const { array, axes } = a;
+  const yi = axes.indexOf('y');
+  const xi = axes.indexOf('x');
+  if (yi < 0 || xi < 0) {
+    throw new Error('a crop needs y and x axes');
+  }
+  const start = array.shape.map((n, k) =>
+    k === yi || k === xi
+      ? Math.max(0, Math.floor((n - Math.min(n, size)) / 2))
+      : 0
+  );
+  const shape = array.shape.map((n, k) =>
+    k === yi || k === xi ? Math.min(n, size) : n
+  );
+  const strides = stridesOf(array.shape);
+  const n = sizeOf(shape);
+  const out = allocate(array.dtype, n);
+  const src = array.data as unknown as ArrayLike<number>;
+  const dst = out as unknown as { [i: number]: number };
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let o = 0; o < n; o++) {
+    let offset = 0;
+    for (let d = 0; d < shape.length; d++) {
+      offset += (start[d] + idx[d]) * strides[d];
+    }
+    dst[o] = src[offset];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) {
+        break;
+      }
+      idx[d] = 0;
+    }
+  }
+  return { array: { dtype: array.dtype, shape, data: out }, axes: [...axes] };
+}

@@ -1,8 +1,11 @@
 /**
- * Two small SVG charts of the wizard: overlaid histograms (the user's
- * normalised input against the model's test input) and a metric against
- * the IoU threshold. Plain SVG, coloured by JupyterLab's theme variables.
+ * The wizard's small pictures: overlaid histograms (the user's normalised
+ * input against the model's test input), a metric against a threshold
+ * (plain SVG coloured by JupyterLab's theme variables), and canvas
+ * thumbnails of crops and their outputs.
  */
+import { toFloat64, type INDArray } from '../runtime/tensor';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
@@ -100,7 +103,8 @@ export function histogramChart(
 /** A line chart of `y` (0–1) against thresholds, e.g. F1 vs. IoU threshold. */
 export function thresholdChart(
   points: Array<{ x: number; y: number }>,
-  label: string
+  label: string,
+  axes: { x: string; y: string } = { x: 'threshold', y: '' }
 ): SVGElement {
   const width = 320;
   const height = 120;
@@ -147,5 +151,71 @@ export function thresholdChart(
     t.textContent = x.toFixed(2);
     root.append(t);
   }
+  const xTitle = svg('text', {
+    x: width / 2 + 10,
+    y: height + 14,
+    'text-anchor': 'middle'
+  });
+  xTitle.textContent = axes.x;
+  const yTitle = svg('text', { x: 30, y: 10 });
+  yTitle.textContent = axes.y;
+  root.append(xTitle, yTitle);
   return root;
+}
+
+/**
+ * A small picture of a (y, x) plane: grey values between its 1st and 99th
+ * percentile, or distinct colours for a label image (0 stays black).
+ */
+export function thumbnail(
+  plane: INDArray,
+  label: string,
+  options: { labels?: boolean; size?: number } = {}
+): HTMLCanvasElement {
+  const [h, w] = plane.shape.slice(-2);
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  canvas.className = 'jp-BioImage-thumbnail';
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', label);
+  canvas.title = label;
+  const size = options.size ?? 160;
+  canvas.style.width = `${size}px`;
+  canvas.style.height = `${Math.round((size * h) / w)}px`;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) {
+    return canvas;
+  }
+  const values = toFloat64(plane.data);
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  if (options.labels) {
+    for (let i = 0; i < w * h; i++) {
+      const id = values[i];
+      // A cheap hash to spread neighbouring ids over the hue circle.
+      const hue = (id * 137.508) % 360;
+      const [r, g, b] = id === 0 ? [0, 0, 0] : hsl(hue, 0.7, 0.55);
+      rgba.set([r, g, b, 255], i * 4);
+    }
+  } else {
+    const sorted = Float64Array.from(values).sort();
+    const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
+    const hi = sorted[Math.floor(0.99 * (sorted.length - 1))];
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    for (let i = 0; i < w * h; i++) {
+      const v = (values[i] - lo) * scale;
+      rgba.set([v, v, v, 255], i * 4);
+    }
+  }
+  ctx.putImageData(new ImageData(rgba, w, h), 0, 0);
+  return canvas;
+}
+
+function hsl(h: number, s: number, l: number): [number, number, number] {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
 }

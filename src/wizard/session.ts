@@ -24,13 +24,7 @@ import {
   consistencyScore,
   disagreementMap,
   invertPlaneTransform,
-  matching,
-  nrmse,
-  pixelOverlap,
-  psnr,
-  ssim,
-  STARDIST_THRESHOLDS,
-  type IMatchingStats,
+  type IPlaneTransform,
   type ITtaConsistency
 } from '../runtime/metrics';
 import { transposeTo } from '../runtime/ndarray';
@@ -44,7 +38,20 @@ import type { ICatalogEntry } from '../zoo/catalog-types';
 import { sha256Hex } from '../zoo/sha256';
 import type { IZooCatalog } from '../zoo/tokens';
 import type { IModelDescription, IProcessingStep } from '../zoo/types';
-import { fixAxes, instanceLabels, type ILabelledArray } from './arrays';
+import {
+  centreCrop,
+  fixAxes,
+  instanceLabels,
+  type ILabelledArray
+} from './arrays';
+import {
+  calibrateThreshold,
+  restorationMetrics,
+  segmentationMetrics,
+  type IThresholdCalibration,
+  type IValidationMetrics
+} from './core/validation';
+import { buildRunRecord } from './record';
 import { compareWithReference, type IShiftReport } from './core/domain-shift';
 import { rankModels, type IModelFit } from './core/fit';
 import { summariseImage, type IImageSummary } from './core/image-summary';
@@ -65,18 +72,79 @@ export interface IWizardResult {
 }
 
 /** Metrics against ground truth. */
-export interface IWizardMetrics {
-  kind: 'segmentation' | 'restoration';
-  values: Record<string, number>;
-  /** Object matching at IoU thresholds 0.5…0.9 (segmentation). */
-  matching: IMatchingStats[];
-}
+export type IWizardMetrics = IValidationMetrics;
 
 /** The normalised-input preview: what the model sees, next to its test input. */
 export interface IInputPreview {
   user: Float64Array;
   reference: Float64Array | null;
   shift: IShiftReport | null;
+}
+
+/** One candidate of the label-free comparison in Choose. */
+export interface ICandidatePreview {
+  key: string;
+  name: string;
+  /** The crop it ran on (first channel) and its output (chosen channel 0). */
+  input: INDArray;
+  output: INDArray;
+  /** Agreement of the outputs under flips/rotations of the crop. */
+  consistency: ITtaConsistency;
+  segmentation: boolean;
+}
+
+/** The chosen model on a crop, before the full run. */
+export interface ICropPreview {
+  input: INDArray;
+  output: INDArray;
+  labels: INDArray | null;
+}
+
+/** Identity, a quarter turn, a half turn and a mirror: cheap and telling. */
+const CROP_TRANSFORMS: readonly IPlaneTransform[] = [
+  { rot: 0, flip: false },
+  { rot: 1, flip: false },
+  { rot: 2, flip: false },
+  { rot: 0, flip: true }
+];
+
+/** Channel 0 of the first output, as a (y, x) plane. */
+function firstPlane(report: IPredictReport): INDArray {
+  const out = report.outputs[0];
+  const fixed: Record<string, number> = {};
+  for (const a of out.axes) {
+    if (!'yx'.includes(a)) {
+      fixed[a] = 0;
+    }
+  }
+  return fixAxes({ array: out.array, axes: out.axes }, fixed).array;
+}
+
+/** The first (y, x) plane of an array with named axes. */
+function firstPlaneOf(a: ILabelledArray): INDArray {
+  const fixed: Record<string, number> = {};
+  for (const name of a.axes) {
+    if (name !== 'y' && name !== 'x') {
+      fixed[name] = 0;
+    }
+  }
+  return fixAxes(a, fixed).array;
+}
+
+/**
+ * Image axes fixed for a candidate: its suggested selection (the middle
+ * plane for a 2D model on a stack, one channel for a model without a
+ * channel axis), plus the first time point of a time series.
+ */
+function selectionFor(
+  imageAxes: string,
+  suggested: Record<string, number>
+): Record<string, number> {
+  const select = { ...suggested };
+  if (imageAxes.includes('T') && !('t' in select)) {
+    select.t = 0;
+  }
+  return select;
 }
 
 /** Services the session works with. */
@@ -202,6 +270,23 @@ export class WizardSession {
   get metrics(): IWizardMetrics | null {
     return this._metrics;
   }
+  /** List every ranked model, not only the best (a view choice, not kept). */
+  get showAllModels(): boolean {
+    return this._showAll;
+  }
+  setShowAllModels(all: boolean): void {
+    this._showAll = all;
+    this._changed.emit();
+  }
+  get comparison(): readonly ICandidatePreview[] | null {
+    return this._comparison;
+  }
+  get cropPreview(): ICropPreview | null {
+    return this._cropPreview;
+  }
+  get calibration(): IThresholdCalibration | null {
+    return this._calibration;
+  }
   get tta(): ITtaConsistency | null {
     return this._tta;
   }
@@ -229,6 +314,7 @@ export class WizardSession {
       this._result = null;
       this._metrics = null;
       this._tta = null;
+      this._calibration = null;
     } else if (
       (
         [
@@ -245,6 +331,11 @@ export class WizardSession {
     }
     if (patch.modelKey !== undefined && patch.modelKey !== before.modelKey) {
       this._test = null;
+    }
+    if (before.groundTruthPath !== this._state.groundTruthPath) {
+      this._groundTruth = null;
+      this._metrics = null;
+      this._calibration = null;
     }
     this._changed.emit();
   }
@@ -444,72 +535,31 @@ export class WizardSession {
   /** Compare the result with the ground truth the user picked. */
   async evaluate(): Promise<void> {
     await this._do('Computing metrics', async () => {
-      const result = this._result;
-      const path = this._state.groundTruthPath;
-      if (!result || !path) {
-        throw new Error('run the model and pick a ground-truth image first');
-      }
-      const bytes = await readFileBytes(this._services.contents, path);
-      const gtImage = await decodeImage(bytes, PathExt.basename(path));
-      const fixed: Record<string, number> = {};
-      for (const [k, v] of Object.entries(this.selection())) {
-        if (gtImage.axes.toLowerCase().includes(k)) {
-          fixed[k] = v;
+      const result = this._requireResult();
+      const gt = await this._loadGroundTruth();
+      this._metrics = result.labels
+        ? segmentationMetrics(gt, result.labels)
+        : restorationMetrics(gt, result.probability);
+    });
+  }
+
+  /**
+   * Find the threshold whose labels match the ground truth best (F1 at IoU
+   * 0.5). Calibrating and validating on the same image is optimistic: the
+   * view says so.
+   */
+  async calibrate(): Promise<void> {
+    await this._do('Calibrating the threshold', async () => {
+      const result = this._requireResult();
+      const gt = await this._loadGroundTruth();
+      this._calibration = calibrateThreshold(
+        [{ probability: result.probability, groundTruth: gt }],
+        {
+          minSize: this._state.minSize,
+          method: this._state.instanceMethod,
+          boundaries: [this._boundary()]
         }
-      }
-      const gt = fixAxes(
-        { array: gtImage.array, axes: [...gtImage.axes.toLowerCase()] },
-        fixed
-      ).array;
-      const pred = result.labels ?? result.probability;
-      if (gt.shape.join() !== pred.shape.join()) {
-        throw new Error(
-          `the ground truth is ${gt.shape.join('×')} but the result is ` +
-            `${pred.shape.join('×')}; pick the label image that belongs to this image`
-        );
-      }
-      if (result.labels) {
-        const overlap = pixelOverlap(gt, result.labels);
-        const stats = matching(gt, result.labels, {
-          thresholds: STARDIST_THRESHOLDS
-        });
-        this._metrics = {
-          kind: 'segmentation',
-          values: {
-            iou: overlap.iou,
-            dice: overlap.dice,
-            f1_iou50: stats[0].f1
-          },
-          matching: stats
-        };
-      } else {
-        const truth = {
-          ...gt,
-          data: toFloat64(gt.data),
-          dtype: 'float64' as const
-        };
-        const p = {
-          ...result.probability,
-          data: toFloat64(result.probability.data),
-          dtype: 'float64' as const
-        };
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (const v of truth.data) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-        const range = hi - lo || 1;
-        this._metrics = {
-          kind: 'restoration',
-          values: {
-            psnr: psnr(truth, p, range),
-            ssim: ssim(truth, p, { dataRange: range }),
-            nrmse: nrmse(truth, p)
-          },
-          matching: []
-        };
-      }
+      );
     });
   }
 
@@ -589,6 +639,102 @@ export class WizardSession {
     return saved;
   }
 
+  /**
+   * The label-free comparison of the top candidates: each runs on a centred
+   * crop and on 3 flips/rotations of it; how much the de-augmented outputs
+   * agree hints at which model is stable on these data.
+   */
+  async compareCandidates(count = 3, size = 256): Promise<void> {
+    await this._do('Comparing the top models', async () => {
+      const image = this._requireImage();
+      const picks = this._fits.filter(f => f.runnable).slice(0, count);
+      const previews: ICandidatePreview[] = [];
+      for (const fit of picks) {
+        const entry = this._services.zoo.catalog.entry(fit.key);
+        if (!entry) {
+          continue;
+        }
+        const modelKey = await this._open(entry);
+        const select = selectionFor(image.axes, fit.select ?? {});
+        const crop = centreCrop(
+          fixAxes(
+            { array: image.array, axes: [...image.axes.toLowerCase()] },
+            select
+          ),
+          size
+        );
+        const outputs: INDArray[] = [];
+        for (const t of CROP_TRANSFORMS) {
+          const running = this._services.inference.client.predict(modelKey, [
+            {
+              array: applyPlaneTransform(crop.array, t),
+              axes: crop.axes.join(''),
+              channels:
+                fit.channels && !('c' in select) ? fit.channels : undefined
+            }
+          ]);
+          const report = await this._track(running, fit.name);
+          outputs.push(invertPlaneTransform(firstPlane(report), t));
+        }
+        const segmentation = entry.tasks.includes('segmentation');
+        previews.push({
+          key: fit.key,
+          name: fit.name,
+          input: firstPlaneOf(crop),
+          output: outputs[0],
+          consistency: consistencyScore(outputs, this._state.threshold),
+          segmentation
+        });
+      }
+      this._comparison = previews;
+    });
+  }
+
+  /** Run the chosen model on a centred crop, before the full run. */
+  async previewCrop(size = 256): Promise<void> {
+    await this._do('Preview on a crop', async () => {
+      const image = this._requireImage();
+      const modelKey = await this._open();
+      const select = this.selection();
+      const crop = centreCrop(
+        fixAxes(
+          { array: image.array, axes: [...image.axes.toLowerCase()] },
+          select
+        ),
+        size
+      );
+      const running = this._services.inference.client.predict(
+        modelKey,
+        [
+          {
+            array: crop.array,
+            axes: crop.axes.join(''),
+            channels: this.channelsFed()
+          }
+        ],
+        undefined,
+        [this._state.percentiles ? this.preprocessing() : null]
+      );
+      const report = await this._track(running, 'Preview on a crop');
+      const output = this._pickOutput(report);
+      const segmentation = this.entry?.tasks.includes('segmentation') ?? false;
+      this._cropPreview = {
+        input: firstPlaneOf(crop),
+        output,
+        labels: segmentation
+          ? instanceLabels(output, {
+              threshold: this._state.threshold,
+              minSize: this._state.minSize,
+              method:
+                this._state.instanceMethod === 'watershed'
+                  ? 'connected_components'
+                  : this._state.instanceMethod
+            })
+          : null
+      };
+    });
+  }
+
   /** The run record for the notebook writer (throws when nothing ran). */
   runRecord(): IRunRecord {
     const model = this.model;
@@ -597,88 +743,20 @@ export class WizardSession {
     if (!model || !entry || !result) {
       throw new Error('run the model first');
     }
-    const onnx = model.weights.find(w => w.format === 'onnx');
-    if (!onnx?.sha256) {
-      throw new Error(
-        'the ONNX weights of this model have no sha256 in the description, so the code cannot pin them'
-      );
-    }
-    const input = model.inputs[0];
-    const output =
-      model.outputs.find(o => o.id === this._state.outputId) ??
-      model.outputs[0];
-    const blockShape: Record<string, number> = {};
-    const halo: Record<string, number> = {};
-    if (this._state.tile) {
-      for (const a of input.axes) {
-        if (a.id === 'x' || a.id === 'y') {
-          blockShape[a.id] = this._state.tile;
-        }
-      }
-      for (const a of output.axes) {
-        if (a.id === 'x' || a.id === 'y') {
-          halo[a.id] = a.halo;
-        }
-      }
-    }
-    const tol = model.tolerances[0];
-    const image = this._requireImage();
-    const { c, ...planes } = this.selection();
-    if (Object.keys(planes).length) {
-      throw new Error(
-        'the generated code cannot yet pick one plane or time point of a stack; save that plane as its own image and analyse it'
-      );
-    }
-    const metrics = this._metrics;
-    return {
-      model: {
-        source: this._modelSource(entry),
-        id: model.id ?? entry.id,
-        // The weights' sha256 pins the model even when it has no version.
-        version: model.version || entry.version || 'unversioned',
-        name: model.name,
-        weightsSha256: onnx.sha256.toLowerCase(),
-        descriptionSha256: (
-          entry.rdfSha256 ?? this._descriptionSha
-        )?.toLowerCase(),
-        cite: model.cite.map(c => ({ text: c.text, doi: c.doi, url: c.url })),
-        inputId: input.id,
-        inputAxes: input.axes.map(a => a.id),
-        outputId: output.id,
-        outputAxes: output.axes.map(a => a.id),
-        preprocessing: result.preprocessing,
-        postprocessing: output.processing,
-        tolerance: tol
-          ? { rtol: tol.relativeTolerance, atol: tol.absoluteTolerance }
-          : undefined
-      },
-      image: {
-        path: this._state.imagePath,
-        axes: image.axes,
-        channels: c !== undefined ? [c] : (this.channelsFed() ?? null)
-      },
-      tiling: this._state.tile ? { blockShape, halo } : null,
-      postprocessing: {
-        channel: this._state.outputChannel,
-        threshold: this._state.threshold,
-        minSize: this._state.minSize,
-        instanceMethod: result.labels ? this._state.instanceMethod : 'none'
-      },
-      metrics: {
-        requested: metrics ? Object.keys(metrics.values) : [],
-        values: metrics
-          ? Object.fromEntries(
-              Object.entries(metrics.values).filter(([, v]) =>
-                Number.isFinite(v)
-              )
-            )
-          : {},
-        groundTruthPath: this._state.groundTruthPath || undefined
-      },
+    return buildRunRecord({
+      entry,
+      model,
+      state: this._state,
+      imageAxes: this._requireImage().axes,
+      selection: this.selection(),
+      channelsFed: this.channelsFed(),
+      preprocessing: result.preprocessing,
+      segmentation: result.labels !== null,
       backend: result.report.backend,
-      extensionVersion: this._services.extensionVersion,
-      timestamp: new Date().toISOString()
-    };
+      metrics: this._metrics?.values ?? {},
+      descriptionSha256: this._descriptionSha,
+      extensionVersion: this._services.extensionVersion
+    });
   }
 
   /** Cancel whatever is running. */
@@ -692,8 +770,8 @@ export class WizardSession {
     }
     this._disposed = true;
     this.cancel();
-    if (this._openKey) {
-      void this._services.inference.client.close(this._openKey.modelKey);
+    for (const modelKey of this._opened.values()) {
+      void this._services.inference.client.close(modelKey);
     }
     Signal.clearData(this);
   }
@@ -773,27 +851,66 @@ export class WizardSession {
   }
 
   /** Open the chosen model in the worker once (re-opened when it changes). */
-  private async _open(): Promise<string> {
-    const entry = this.entry;
+  /**
+   * Open a model in the worker once; sessions of models compared in Choose
+   * stay open until the panel closes (they are small and re-opening costs
+   * the weights' download and verification again).
+   */
+  private async _open(entry = this.entry): Promise<string> {
     if (!entry) {
       throw new Error('choose a model first');
     }
-    if (this._openKey?.entryKey === entry.key) {
-      return this._openKey.modelKey;
-    }
-    const client = this._services.inference.client;
-    if (this._openKey) {
-      void client.close(this._openKey.modelKey);
-      this._openKey = null;
+    const known = this._opened.get(entry.key);
+    if (known) {
+      return known;
     }
     const location = await this._services.zoo.runnableLocation(entry);
-    this._descriptionSha = await sha256Hex(
-      await this._services.zoo.catalog.fetcher.read(entry.location)
-    );
+    if (entry.key === this._state.modelKey) {
+      this._descriptionSha = await sha256Hex(
+        await this._services.zoo.catalog.fetcher.read(entry.location)
+      );
+    }
     const url = descriptionUrl(location, this._services.serviceManager);
-    const open = await client.open({ kind: 'url', url }, 'auto');
-    this._openKey = { entryKey: entry.key, modelKey: open.modelKey };
+    const open = await this._services.inference.client.open(
+      { kind: 'url', url },
+      'auto'
+    );
+    this._opened.set(entry.key, open.modelKey);
     return open.modelKey;
+  }
+
+  private _requireResult(): IWizardResult {
+    if (!this._result) {
+      throw new Error('run the model first (Adapt step)');
+    }
+    return this._result;
+  }
+
+  /** The ground truth at the plane the model ran on (cached per path). */
+  private async _loadGroundTruth(): Promise<INDArray> {
+    const path = this._state.groundTruthPath;
+    if (!path) {
+      throw new Error(
+        'pick a ground-truth image (a label image, or the clean image for restoration)'
+      );
+    }
+    if (this._groundTruth?.path === path) {
+      return this._groundTruth.array;
+    }
+    const bytes = await readFileBytes(this._services.contents, path);
+    const image = await decodeImage(bytes, PathExt.basename(path));
+    const fixed: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.selection())) {
+      if (image.axes.toLowerCase().includes(k)) {
+        fixed[k] = v;
+      }
+    }
+    const array = fixAxes(
+      { array: image.array, axes: [...image.axes.toLowerCase()] },
+      fixed
+    ).array;
+    this._groundTruth = { path, array };
+    return array;
   }
 
   private _requireImage(): IDecodedImage {
@@ -824,19 +941,7 @@ export class WizardSession {
     result.probability = this._pickOutput(result.report);
     const segmentation = this.entry?.tasks.includes('segmentation') ?? false;
     if (segmentation) {
-      const out =
-        result.report.outputs.find(o => o.id === this._state.outputId) ??
-        result.report.outputs[0];
-      const c = out.axes.indexOf('c');
-      const boundary =
-        this._state.instanceMethod === 'watershed' &&
-        c >= 0 &&
-        out.array.shape[c] > 1
-          ? fixAxes(
-              { array: out.array, axes: out.axes },
-              { c: this._state.outputChannel === 0 ? 1 : 0 }
-            ).array
-          : null;
+      const boundary = this._boundary();
       result.labels = instanceLabels(result.probability, {
         threshold: this._state.threshold,
         minSize: this._state.minSize,
@@ -853,6 +958,28 @@ export class WizardSession {
       result.objectCount = 0;
     }
     this._metrics = null;
+  }
+
+  /**
+   * The other channel of a two-channel output (foreground + boundary, as
+   * the bundled segmentation model has) for the seeded watershed.
+   */
+  private _boundary(): INDArray | null {
+    const result = this._result;
+    if (!result || this._state.instanceMethod !== 'watershed') {
+      return null;
+    }
+    const out =
+      result.report.outputs.find(o => o.id === this._state.outputId) ??
+      result.report.outputs[0];
+    const c = out.axes.indexOf('c');
+    if (c < 0 || out.array.shape[c] < 2) {
+      return null;
+    }
+    return fixAxes(
+      { array: out.array, axes: out.axes },
+      { c: this._state.outputChannel === 0 ? 1 : 0 }
+    ).array;
   }
 
   private async _showResult(): Promise<void> {
@@ -880,20 +1007,6 @@ export class WizardSession {
     );
   }
 
-  /** How the generated code finds the model: a workspace path or a URL. */
-  private _modelSource(entry: ICatalogEntry): string {
-    const loc = entry.location;
-    switch (loc.kind) {
-      case 'workspace':
-        return loc.path;
-      case 'remote':
-        return loc.url;
-      case 'bundled':
-        // The kernel finds it inside the installed Python package.
-        return `bundled:${loc.path}`;
-    }
-  }
-
   private _state: IWizardState;
   private _image: IDecodedImage | null = null;
   private _summary: IImageSummary | null = null;
@@ -908,8 +1021,13 @@ export class WizardSession {
   private _progress: { done: number; total: number; what: string } | null =
     null;
   private _running: IRunningRequest<unknown> | null = null;
-  private _openKey: { entryKey: string; modelKey: string } | null = null;
+  private _opened = new Map<string, string>();
+  private _showAll = false;
+  private _comparison: ICandidatePreview[] | null = null;
+  private _cropPreview: ICropPreview | null = null;
   private _descriptionSha: string | undefined;
+  private _groundTruth: { path: string; array: INDArray } | null = null;
+  private _calibration: IThresholdCalibration | null = null;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
 }

@@ -22,9 +22,17 @@ const UNET_NAME = 'UNet 2D Nuclei Broad';
 const W = {
   wizard: '.jp-BioImage-wizard',
   tab: (step: string) => `.jp-BioImage-wizardTab[data-step="${step}"]`,
-  fit: '.jp-BioImage-fit',
+  fit: '.jp-BioImage-wizardFit',
   status: '.jp-BioImage-wizardStatus'
 };
+
+/** README screenshots (docs/images/wizard-*.png), only when asked for. */
+async function docShot(page: any, name: string): Promise<void> {
+  if (process.env.BIOIMAGE_DOC_SCREENSHOTS) {
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `../docs/images/wizard-${name}.png` });
+  }
+}
 
 /** Read an array of the wizard session in the page (the result of the last run). */
 async function sessionArray(
@@ -71,6 +79,8 @@ function saveNpy(
 test.describe('analysis wizard', () => {
   test.use({
     autoGoto: true,
+    // Room for the image beside the wizard (also the README screenshots).
+    viewport: { width: 1400, height: 900 },
     mockSettings: {
       ...galata.DEFAULT_SETTINGS,
       'jupyterlab-bioimage:zoo': { collectionIndexUrl: DEAD_INDEX }
@@ -133,6 +143,22 @@ test.describe('analysis wizard', () => {
       hasText: 'Bioimage Nuclei Segmentation 2D'
     });
     await expect(bundled).toBeVisible();
+
+    // Label-free comparison of the three best models on a crop.
+    await wizard
+      .getByRole('button', { name: 'Compare the top 3 on a crop' })
+      .click();
+    const candidates = wizard.locator('.jp-BioImage-wizardCandidate');
+    await expect(candidates).toHaveCount(3, { timeout: 300_000 });
+    const unetCandidate = candidates.filter({ hasText: UNET_NAME });
+    await expect(unetCandidate).toContainText(
+      /stability: mean pairwise IoU (0\.\d{3}|1\.000)/
+    );
+    await expect(
+      wizard.locator('.jp-BioImage-wizardCompareRow canvas')
+    ).toHaveCount(4);
+    await wizard.locator('.jp-mod-compare').scrollIntoViewIfNeeded();
+    await docShot(page, 'choose');
     await row.getByRole('button', { name: 'Choose' }).click();
 
     // Adapt: the model's preprocessing in words, the normalised input next to its test input.
@@ -155,6 +181,12 @@ test.describe('analysis wizard', () => {
     await expect(shift).toHaveCount(4);
     await expect(shift.filter({ hasText: 'intensit' })).toHaveCount(1);
 
+    // A preview on a crop before the full run.
+    await wizard.getByRole('button', { name: 'Preview on a crop' }).click();
+    await expect(
+      wizard.locator('.jp-mod-run .jp-BioImage-thumbnail')
+    ).toHaveCount(3, { timeout: 120_000 });
+
     // Run on the whole image; the result appears over the image.
     await wizard
       .getByRole('button', { name: 'Run on the whole image' })
@@ -162,6 +194,7 @@ test.describe('analysis wizard', () => {
     const done = wizard.locator('.jp-BioImage-wizardRunResult');
     await expect(done).toContainText('Done in', { timeout: 300_000 });
     await expect(done).toContainText('wasm');
+    await docShot(page, 'adapt');
     const objects = Number(
       /; (\d+) objects/.exec((await done.textContent()) ?? '')?.[1]
     );
@@ -232,6 +265,30 @@ test.describe('analysis wizard', () => {
       .locator('.jp-BioImage-metrics tr[data-metric="dice"] td')
       .nth(1);
     expect(Number(await diceCell.textContent())).toBeCloseTo(expected.dice, 4);
+
+    // Threshold calibration: its F1 at the current threshold is the matching table's F1 at IoU 0.5.
+    await wizard
+      .getByRole('button', {
+        name: 'Calibrate the threshold on this ground truth'
+      })
+      .click();
+    await expect(
+      wizard.locator('.jp-BioImage-wizardCalibrationBest')
+    ).toContainText('Best threshold', { timeout: 120_000 });
+    const calibration = await page.evaluate(() => {
+      const app = (window as any).jupyterapp;
+      const widget = Array.from(
+        app.shell.widgets('main') as Iterable<any>
+      ).find((x: any) => String(x.id).startsWith('bioimage-wizard-')) as any;
+      const s = widget.content.session;
+      return { points: s.calibration.points, f1: s.metrics.matching[0].f1 };
+    });
+    const atHalf = calibration.points.find(
+      (p: any) => Math.abs(p.threshold - 0.5) < 1e-9
+    );
+    expect(atHalf.f1).toBeCloseTo(calibration.f1, 12);
+    expect(atHalf.objects).toBe(objects);
+    await docShot(page, 'validate');
 
     // Validate 4: the TTA disagreement map over the image.
     await wizard

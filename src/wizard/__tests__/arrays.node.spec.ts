@@ -1,4 +1,4 @@
-import { fixAxes, instanceLabels } from '../arrays';
+import { centreCrop, fixAxes, instanceLabels } from '../arrays';
 import type { INDArray } from '../../runtime/tensor';
 
 function arange(shape: number[]): INDArray {
@@ -132,5 +132,24 @@ describe('instanceLabels', () => {
     expect(
       Array.from(labels.data as Int32Array).reduce((a, b) => a + b, 0)
     ).toBe(6);
+  });
+});
+
+describe('centreCrop', () => {
+  it('takes the centred y, x window and keeps other axes (numpy a[:, 1:3, 1:3])', () => {
+    const a = { array: arange([2, 4, 4]), axes: ['c', 'y', 'x'] };
+    const r = centreCrop(a, 2);
+    expect(r.array.shape).toEqual([2, 2, 2]);
+    expect(Array.from(r.array.data as Float32Array)).toEqual([
+      5, 6, 9, 10, 21, 22, 25, 26
+    ]);
+  });
+
+  it('keeps an image smaller than the crop whole', () => {
+    const r = centreCrop({ array: arange([3, 5]), axes: ['y', 'x'] }, 256);
+    expect(r.array.shape).toEqual([3, 5]);
+    expect(Array.from(r.array.data as Float32Array)).toEqual(
+      Array.from({ length: 15 }, (_, i) => i)
+    );
   });
 });

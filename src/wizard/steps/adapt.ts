@@ -5,7 +5,7 @@
  */
 import { describeProcessing } from '../../zoo/describe-processing';
 import type { InstanceMethod } from '../../notebook/run-record';
-import { histogramChart } from '../charts';
+import { histogramChart, thumbnail } from '../charts';
 import {
   block,
   button,
@@ -295,7 +295,36 @@ function postprocessingBlock(ctx: IStepContext): HTMLElement {
 function runBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
   const r = session.result;
+  const crop = session.cropPreview;
   const nodes: Node[] = [
+    button(
+      trans.__('Preview on a crop'),
+      'jp-BioImage-wizardCropPreview',
+      () => void session.previewCrop(),
+      {
+        disabled: !!session.busy,
+        title: trans.__(
+          'Runs the model on the centre of the image (256 × 256) with these settings'
+        )
+      }
+    ),
+    ...(crop
+      ? [
+          h(
+            'div',
+            { className: 'jp-BioImage-wizardCompareRow' },
+            thumbnail(crop.input, trans.__('the crop of your image')),
+            thumbnail(crop.output, trans.__('the model output on the crop')),
+            ...(crop.labels
+              ? [
+                  thumbnail(crop.labels, trans.__('objects on the crop'), {
+                    labels: true
+                  })
+                ]
+              : [])
+          )
+        ]
+      : []),
     button(
       trans.__('Run on the whole image'),
       'jp-BioImage-wizardRun',

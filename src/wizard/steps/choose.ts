@@ -3,6 +3,7 @@
  * well it fits, each mismatch said in plain words. Any model can be picked.
  */
 import type { ZooTask } from '../../zoo/catalog-types';
+import { thumbnail } from '../charts';
 import {
   block,
   button,
@@ -12,6 +13,9 @@ import {
   select,
   verdict
 } from './common';
+
+/** Models listed before "Show all". */
+const TOP = 10;
 
 const TASKS: ZooTask[] = [
   'segmentation',
@@ -81,12 +85,16 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
     'jp-BioImage-wizardTask'
   );
   const list = h('ol', {
-    className: 'jp-BioImage-fitList',
+    className: 'jp-BioImage-wizardFitList',
     'aria-label': trans.__('Models ranked by fit')
   });
-  for (const fit of session.fits) {
+  // A long list (the live zoo has thousands) stays fast: the best first.
+  const shown = session.showAllModels
+    ? session.fits
+    : session.fits.slice(0, TOP);
+  for (const fit of shown) {
     const chosen = fit.key === session.state.modelKey;
-    const reasons = h('ul', { className: 'jp-BioImage-fitReasons' });
+    const reasons = h('ul', { className: 'jp-BioImage-wizardFitReasons' });
     for (const r of fit.reasons) {
       reasons.append(verdict(r.level, r.message));
     }
@@ -94,30 +102,30 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
       h(
         'li',
         {
-          className: `jp-BioImage-fit ${chosen ? 'jp-mod-selected' : ''} ${fit.runnable ? '' : 'jp-mod-unrunnable'}`,
+          className: `jp-BioImage-wizardFit ${chosen ? 'jp-mod-selected' : ''} ${fit.runnable ? '' : 'jp-mod-unrunnable'}`,
           'data-key': fit.key
         },
         h(
           'div',
-          { className: 'jp-BioImage-fitHead' },
+          { className: 'jp-BioImage-wizardFitHead' },
           h('span', {
-            className: 'jp-BioImage-fitScore',
+            className: 'jp-BioImage-wizardFitScore',
             title: trans.__('fit score, 0–100'),
             textContent: String(Math.round(fit.score))
           }),
           h('span', {
-            className: 'jp-BioImage-fitName',
+            className: 'jp-BioImage-wizardFitName',
             textContent: fit.name
           }),
           button(
             trans.__('Card'),
-            'jp-BioImage-fitCard',
+            'jp-BioImage-wizardFitCard',
             () => ctx.openCard(fit.key),
             { title: trans.__('Open the model card') }
           ),
           button(
             chosen ? trans.__('Chosen') : trans.__('Choose'),
-            'jp-BioImage-fitChoose',
+            'jp-BioImage-wizardFitChoose',
             () => session.chooseModel(fit.key),
             {
               accept: fit.runnable,
@@ -133,7 +141,18 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
       )
     );
   }
+  const more =
+    session.fits.length > TOP
+      ? button(
+          session.showAllModels
+            ? trans.__('Show the best %1 only', TOP)
+            : trans.__('Show all %1 models', session.fits.length),
+          'jp-BioImage-wizardShowAll',
+          () => session.setShowAllModels(!session.showAllModels)
+        )
+      : '';
   root.append(
+    comparisonBlock(ctx),
     block(
       trans.__('Models that fit this image'),
       'jp-mod-models',
@@ -144,8 +163,77 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
             textContent: trans.__(
               'The model zoo has no models yet (still loading?).'
             )
-          })
+          }),
+      more
     )
   );
   return root;
+}
+
+/** Label-free comparison of the top candidates on a crop. */
+function comparisonBlock(ctx: IStepContext): HTMLElement {
+  const { session, trans } = ctx;
+  const nodes: Node[] = [
+    h('p', {
+      className: 'jp-BioImage-hint',
+      textContent: trans.__(
+        'No labels yet? Run the three best models on a crop of your image, and on flipped and rotated copies of it: a model whose outputs change when the image is only turned is not stable on these data.'
+      )
+    }),
+    button(
+      trans.__('Compare the top 3 on a crop'),
+      'jp-BioImage-wizardCompare',
+      () => void session.compareCandidates(),
+      { disabled: !!session.busy || !session.fits.some(f => f.runnable) }
+    )
+  ];
+  const previews = session.comparison;
+  if (previews?.length) {
+    const row = h('div', { className: 'jp-BioImage-wizardCompareRow' });
+    row.append(
+      h(
+        'figure',
+        {},
+        thumbnail(previews[0].input, trans.__('the crop of your image')),
+        h('figcaption', { textContent: trans.__('your image (crop)') })
+      )
+    );
+    for (const p of previews) {
+      const c = p.consistency;
+      row.append(
+        h(
+          'figure',
+          { 'data-key': p.key, className: 'jp-BioImage-wizardCandidate' },
+          thumbnail(p.output, trans.__('output of %1', p.name)),
+          h(
+            'figcaption',
+            {},
+            h('strong', { textContent: p.name }),
+            h('br'),
+            p.segmentation
+              ? trans.__(
+                  'stability: mean pairwise IoU %1',
+                  c.meanPairwiseIoU.toFixed(3)
+                )
+              : trans.__(
+                  'stability: mean disagreement %1',
+                  c.meanStd.toExponential(2)
+                ),
+            h('br'),
+            button(
+              trans.__('Choose'),
+              'jp-BioImage-wizardCandidateChoose',
+              () => session.chooseModel(p.key)
+            )
+          )
+        )
+      );
+    }
+    nodes.push(row);
+  }
+  return block(
+    trans.__('Not sure? Compare on a crop'),
+    'jp-mod-compare',
+    ...nodes
+  );
 }

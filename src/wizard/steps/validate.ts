@@ -211,12 +211,60 @@ function metricsBlock(ctx: IStepContext): HTMLElement {
         t2,
         thresholdChart(
           m.matching.map(s => ({ x: s.thresh, y: s.f1 })),
-          trans.__('F1 against the IoU threshold')
+          trans.__('F1 against the IoU threshold'),
+          { x: trans.__('IoU threshold'), y: 'F1' }
         )
       );
     }
   }
+  if (session.result?.labels) {
+    nodes.push(calibrationNodes(ctx));
+  }
   return block(trans.__('3. Is the result right?'), 'jp-mod-metrics', ...nodes);
+}
+
+/** Threshold calibration on the ground truth. */
+function calibrationNodes(ctx: IStepContext): HTMLElement {
+  const { session, trans } = ctx;
+  const c = session.calibration;
+  const wrap = h('div', { className: 'jp-BioImage-wizardCalibration' });
+  wrap.append(
+    button(
+      trans.__('Calibrate the threshold on this ground truth'),
+      'jp-BioImage-wizardCalibrate',
+      () => void session.calibrate(),
+      { disabled: !session.state.groundTruthPath || !!session.busy }
+    )
+  );
+  if (c) {
+    const current = session.state.threshold;
+    wrap.append(
+      thresholdChart(
+        c.points.map(p => ({ x: p.threshold, y: p.f1 })),
+        trans.__('F1 at IoU 0.5 against the foreground threshold'),
+        { x: trans.__('foreground threshold'), y: trans.__('F1 at IoU 0.5') }
+      ),
+      h('p', {
+        className: 'jp-BioImage-wizardCalibrationBest',
+        textContent: trans.__(
+          'Best threshold %1 (F1 %2 at IoU 0.5); now %3. Calibrating and judging on the same image is optimistic: check the chosen threshold on another labelled image.',
+          c.best.threshold.toFixed(2),
+          c.best.f1.toFixed(3),
+          current.toFixed(2)
+        )
+      }),
+      button(
+        trans.__('Use threshold %1', c.best.threshold.toFixed(2)),
+        'jp-BioImage-wizardUseThreshold',
+        () => {
+          session.update({ threshold: c.best.threshold });
+          void session.evaluate();
+        },
+        { disabled: c.best.threshold === current || !!session.busy }
+      )
+    );
+  }
+  return wrap;
 }
 
 function ttaBlock(ctx: IStepContext): HTMLElement {

@@ -1,0 +1,126 @@
+/**
+ * The run record of a wizard run: what the notebook writer needs to write
+ * cells that redo the run in the kernel. Pure data; the session supplies the
+ * pieces.
+ */
+import type { IRunRecord } from '../notebook/run-record';
+import type { ICatalogEntry } from '../zoo/catalog-types';
+import type { IModelDescription, IProcessingStep } from '../zoo/types';
+import type { IWizardState } from './state';
+
+/** Everything a record is made of. */
+export interface IRecordInputs {
+  entry: ICatalogEntry;
+  model: IModelDescription;
+  state: Readonly<IWizardState>;
+  /** Axis letters of the image file, e.g. 'YX', 'CYX'. */
+  imageAxes: string;
+  /** Image axes fixed to one index (see WizardSession.selection). */
+  selection: Record<string, number>;
+  /** Channels fed along the model's channel axis. */
+  channelsFed: number[] | undefined;
+  /** The preprocessing that ran (the user's percentiles included). */
+  preprocessing: IProcessingStep[];
+  /** Whether labels were derived (segmentation). */
+  segmentation: boolean;
+  backend: string;
+  metrics: Record<string, number>;
+  /** sha256 of the description file, when the catalog has none. */
+  descriptionSha256?: string;
+  extensionVersion: string;
+}
+
+/** How the generated code finds the model: a path, `bundled:…`, or a URL. */
+export function modelSource(entry: ICatalogEntry): string {
+  const loc = entry.location;
+  switch (loc.kind) {
+    case 'workspace':
+      return loc.path;
+    case 'remote':
+      return loc.url;
+    case 'bundled':
+      // The kernel finds it inside the installed Python package.
+      return `bundled:${loc.path}`;
+  }
+}
+
+/**
+ * The record of a run. Throws, saying why, when the run cannot be redone
+ * in the kernel as it is (no pinned weights, one plane of a stack).
+ */
+export function buildRunRecord(r: IRecordInputs): IRunRecord {
+  const { entry, model, state } = r;
+  const onnx = model.weights.find(w => w.format === 'onnx');
+  if (!onnx?.sha256) {
+    throw new Error(
+      'the ONNX weights of this model have no sha256 in the description, so the code cannot pin them'
+    );
+  }
+  const { c, ...planes } = r.selection;
+  if (Object.keys(planes).length) {
+    throw new Error(
+      'the generated code cannot yet pick one plane or time point of a stack; save that plane as its own image and analyse it'
+    );
+  }
+  const input = model.inputs[0];
+  const output =
+    model.outputs.find(o => o.id === state.outputId) ?? model.outputs[0];
+  const spatial = (axes: typeof input.axes) =>
+    axes.filter(a => a.id === 'x' || a.id === 'y');
+  const tol = model.tolerances[0];
+  return {
+    model: {
+      source: modelSource(entry),
+      id: model.id ?? entry.id,
+      // The weights' sha256 pins the model even when it has no version.
+      version: model.version || entry.version || 'unversioned',
+      name: model.name,
+      weightsSha256: onnx.sha256.toLowerCase(),
+      descriptionSha256: (
+        entry.rdfSha256 ?? r.descriptionSha256
+      )?.toLowerCase(),
+      cite: model.cite.map(x => ({ text: x.text, doi: x.doi, url: x.url })),
+      inputId: input.id,
+      inputAxes: input.axes.map(a => a.id),
+      outputId: output.id,
+      outputAxes: output.axes.map(a => a.id),
+      preprocessing: r.preprocessing,
+      postprocessing: output.processing,
+      tolerance: tol
+        ? { rtol: tol.relativeTolerance, atol: tol.absoluteTolerance }
+        : undefined
+    },
+    image: {
+      path: state.imagePath,
+      axes: r.imageAxes,
+      channels: c !== undefined ? [c] : (r.channelsFed ?? null)
+    },
+    tiling: state.tile
+      ? {
+          blockShape: Object.fromEntries(
+            spatial(input.axes).map(a => [a.id, state.tile as number])
+          ),
+          halo: Object.fromEntries(
+            spatial(output.axes).map(a => [a.id, a.halo])
+          )
+        }
+      : null,
+    postprocessing: {
+      channel: state.outputChannel,
+      threshold: state.threshold,
+      minSize: state.minSize,
+      instanceMethod: r.segmentation ? state.instanceMethod : 'none'
+    },
+    metrics: {
+      requested: Object.keys(r.metrics),
+      // NaN ("undefined", e.g. IoU of two empty masks) is not a Python literal.
+      values: Object.fromEntries(
+        Object.entries(r.metrics).filter(([, v]) => Number.isFinite(v))
+      ),
+      groundTruthPath: state.groundTruthPath || undefined
+    },
+    backend: r.backend,
+    extensionVersion: r.extensionVersion,
+    timestamp: new Date().toISOString()
+  };
+}
