@@ -240,6 +240,31 @@ def image_to_input(
     return np.ascontiguousarray(np.transpose(a, [ids.index(axis) for axis in input_axes]))
 
 
+def select_planes(
+    image: Any, image_axes: str, select: Optional[Mapping[str, int]] = None
+) -> tuple[Any, str]:
+    """``image`` with the axes in ``select`` (letters such as ``"z"``, ``"t"``)
+    fixed to one index, and its remaining axes: e.g. the z plane a 2D model runs
+    on. An image that lacks an axis of ``select`` (a 2D ground truth) is returned
+    as it is for that axis."""
+    import numpy as np
+
+    a = np.asarray(image)
+    letters = image_axes.upper()
+    if len(letters) != a.ndim:
+        # e.g. a 2D label image of one plane of a stack: nothing to select.
+        return a, letters
+    for letter, index in (select or {}).items():
+        k = letters.find(str(letter).upper())
+        if k < 0:
+            continue
+        if not 0 <= int(index) < a.shape[k]:
+            raise ValueError(f"{letter}={index} is outside 0…{a.shape[k] - 1} of {image_axes}")
+        a = np.take(a, int(index), axis=k)
+        letters = letters[:k] + letters[k + 1:]
+    return a, letters
+
+
 def image_plane(image: Any, image_axes: str) -> Any:
     """The first Y-X plane of ``image`` (first index of every other axis)."""
     import numpy as np
@@ -282,6 +307,74 @@ def core_block_shape(
     for axis, size in zip(input_axes, shape):
         block[AxisId(axis)] = 1 if axis == "batch" else int(block_shape.get(axis, size))
     return {TensorId(input_id): block}
+
+
+def core_predict_whole(pipeline: Any, model: Any, input_id: str, x: Any, output_id: str) -> Any:
+    """Untiled prediction with bioimageio.core, exactly as the browser runs it.
+
+    Preprocessing sees the image as it is (its normalisation statistics are
+    the image's own); the result is padded at the end (symmetric, the edge
+    pixel repeated) to the smallest size the model accepts, run through the
+    network, cropped back to the image, and postprocessed. Core's own input
+    padding would compute the statistics after padding, and
+    ``create_sample_for_model`` refuses sizes the model does not accept.
+    """
+    import numpy as np
+    from bioimageio.core.sample import Sample
+    from bioimageio.core.tensor import Tensor
+    from bioimageio.spec.model.v0_5 import ParameterizedSize, TensorId
+
+    descr = next(t for t in model.inputs if str(t.id) == input_id)
+    a = np.asarray(x)
+    if isinstance(descr.axes, str):
+        # A 0.4 description: its sizes are another structure; run it as given.
+        from bioimageio.core.digest_spec import create_sample_for_model
+
+        sample = create_sample_for_model(model, inputs={input_id: a}, sample_id="image")
+        sample = pipeline.predict_sample_without_blocking(
+            sample, skip_input_padding=True, skip_output_cropping=True
+        )
+        return sample_output(sample, output_id)
+    dims = tuple(str(a.id) for a in descr.axes)
+    sample = Sample(members={TensorId(input_id): Tensor(a, dims=dims)}, stat={}, id="image")
+    pipeline.apply_preprocessing(sample)
+    pre = sample.members[TensorId(input_id)].data.values
+    pads = []
+    for axis, n in zip(descr.axes, pre.shape):
+        size = getattr(axis, "size", None)
+        if isinstance(size, ParameterizedSize):
+            steps = 0 if n <= size.min else -(-(n - size.min) // size.step)
+            target = size.min + steps * size.step
+        elif isinstance(size, int):
+            target = max(n, size)
+        else:
+            target = n
+        pads.append((0, target - n))
+    padded = np.pad(pre, pads, mode="symmetric") if any(p[1] for p in pads) else pre
+    network_in = Sample(
+        members={TensorId(input_id): Tensor(np.ascontiguousarray(padded), dims=dims)},
+        stat=sample.stat,
+        id="image",
+    )
+    out = pipeline.predict_sample_without_blocking(
+        network_in,
+        skip_preprocessing=True,
+        skip_postprocessing=True,
+        skip_input_padding=True,
+        skip_output_cropping=True,
+    )
+    original = dict(zip(dims, a.shape))
+    cropped = {}
+    for tid, tensor in out.members.items():
+        values = tensor.data.values
+        index = tuple(
+            slice(0, original[str(d)]) if str(d) in original and str(d) not in ("batch", "channel") else slice(None)
+            for d in tensor.dims
+        )
+        cropped[tid] = Tensor(np.ascontiguousarray(values[index]), dims=tensor.dims)
+    result = Sample(members=cropped, stat=sample.stat, id="image")
+    pipeline.apply_postprocessing(result)
+    return sample_output(result, output_id)
 
 
 def sample_output(sample: Any, output_id: str) -> Any:

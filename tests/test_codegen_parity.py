@@ -102,6 +102,39 @@ def test_generated_cells_reproduce_the_browser(style: str, tmp_path: Path) -> No
         _close(kernel, np.load(browser), f"{style} kernel vs browser {browser.name}")
 
 
+def test_one_plane_of_a_stack_with_a_bundled_model(tmp_path: Path) -> None:
+    """A 2D model on z plane 16 of the stardist stack: the cells select that
+    plane from the image and from the 3D mask, the bundled model is found
+    inside the package (``bundled:…``), and the kernel equals TypeScript."""
+    pytest.importorskip("bioimageio.core")
+    notebook = _need(GENERATED / "parity-zplane-core.ipynb")
+    ts = np.load(_need(GENERATED / "ts_prediction_zplane.npy"))
+    _run(notebook, tmp_path)
+    kernel = np.load(tmp_path / "bioimage-results" / "prediction.npy")
+    _close(kernel, ts, "z-plane kernel vs TypeScript")
+    labels = np.load(tmp_path / "bioimage-results" / "labels.npy")
+    assert labels.shape == (61, 57) and labels.max() > 0
+    nb = nbformat.read(tmp_path / notebook.name, as_version=4)
+    outputs = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "f1_iou50" in outputs  # metrics against plane 16 of the 3D mask
+
+
+def test_select_planes() -> None:
+    sys.path.insert(0, str(ROOT))
+    from jupyterlab_bioimage.analysis import select_planes
+
+    a = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    plane, axes = select_planes(a, "TZYX", {"z": 1, "t": 1})
+    assert axes == "YX"
+    np.testing.assert_array_equal(plane, a[1, 1])
+    same, axes2 = select_planes(a[0, 0], "TZYX", {"z": 1})
+    assert axes2 == "TZYX" and same.shape == (4, 5)  # a 2D mask: nothing to select
+    with pytest.raises(ValueError, match="z=3 is outside"):
+        select_planes(a, "TZYX", {"z": 3})
+
+
 def test_tampered_weights_are_refused(tmp_path: Path) -> None:
     """fetch_model refuses weights whose sha256 is not the pinned one."""
     sys.path.insert(0, str(ROOT))

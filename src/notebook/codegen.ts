@@ -94,6 +94,8 @@ function parameterCell(r: IRunRecord, style: CodeStyle): string {
     `IMAGE_PATH = ${pyStr(r.image.path)}`,
     `IMAGE_AXES = ${pyStr(r.image.axes)}`,
     `CHANNELS = ${pyLiteral((r.image.channels ?? null) as PyValue)}`,
+    `SELECT = ${pyLiteral((r.image.select ?? {}) as PyValue)}`,
+    'FILE_AXES = IMAGE_AXES',
     `INPUT_ID = ${pyStr(m.inputId)}`,
     `INPUT_AXES = ${pyLiteral(m.inputAxes)}`,
     `OUTPUT_ID = ${pyStr(m.outputId)}`,
@@ -128,6 +130,8 @@ function parameterCell(r: IRunRecord, style: CodeStyle): string {
 
 const LOAD_IMAGE = [
   'image = bia.load_image(IMAGE_PATH)',
+  '# One z plane / time point of a stack, when the model has no axis for it.',
+  'image, IMAGE_AXES = bia.select_planes(image, FILE_AXES, SELECT)',
   '# Reorder the file axes into the model input axes (adding batch/channel as needed).',
   'x = bia.image_to_input(image, IMAGE_AXES, INPUT_AXES, channels=CHANNELS)',
   'print("image", image.shape, image.dtype, "-> model input", x.shape)'
@@ -142,7 +146,6 @@ const FETCH_MODEL = [
 
 const CORE_PREDICT = [
   'from bioimageio.core import create_prediction_pipeline, load_model_description, predict',
-  'from bioimageio.core.digest_spec import create_sample_for_model',
   '',
   '# The description is read without re-checking every file it lists (only the',
   '# ONNX weights are used; fetch_model verified their sha256).',
@@ -151,15 +154,14 @@ const CORE_PREDICT = [
   '# Preprocessing (whole image), network, postprocessing: all in core.',
   'block = bia.core_block_shape(INPUT_ID, INPUT_AXES, x.shape, BLOCK_SHAPE)',
   'if block is None:',
-  '    # The image fits in one block: run it whole, without halo padding, as the browser does.',
-  '    sample = create_sample_for_model(model, inputs={INPUT_ID: x}, sample_id="image")',
-  '    sample = pipeline.predict_sample_without_blocking(',
-  '        sample, skip_input_padding=True, skip_output_cropping=True)',
+  '    # The image fits in one block: run it whole, as the browser does (statistics of',
+  '    # the image itself, then padded to a size the model accepts and cropped back).',
+  '    prediction = bia.core_predict_whole(pipeline, model, INPUT_ID, x, OUTPUT_ID)',
   'else:',
   '    # Blocks with halo, inner regions stitched. Note: core mirrors the halo at the',
   "    # image border with the input's `pad` mode (default symmetric).",
   '    sample = predict(model=pipeline, inputs={INPUT_ID: x}, input_block_shape=block)',
-  'prediction = bia.sample_output(sample, OUTPUT_ID)',
+  '    prediction = bia.sample_output(sample, OUTPUT_ID)',
   'np.save(OUTPUT_DIR / "prediction.npy", prediction)',
   'print("prediction", prediction.shape, prediction.dtype)'
 ].join('\n');
@@ -174,7 +176,7 @@ const INSTANCES = [
 
 const METRICS = [
   'if GROUND_TRUTH_PATH is not None and METRICS:',
-  '    ground_truth = bia.load_image(GROUND_TRUTH_PATH)',
+  '    ground_truth = bia.select_planes(bia.load_image(GROUND_TRUTH_PATH), FILE_AXES, SELECT)[0]',
   '    metrics = bia.compute_metrics(METRICS, labels=labels, prediction=foreground,',
   '                                  ground_truth=ground_truth, threshold=THRESHOLD)',
   '    bia.print_metrics(metrics, BROWSER_METRICS)',
@@ -344,7 +346,13 @@ export function generateCells(
     code('metrics', METRICS);
   }
   code('display', DISPLAY);
-  if (options.includeBatch) {
+  if (options.includeBatch && Object.keys(r.image.select ?? {}).length) {
+    md(
+      'batch-note',
+      'No batch cell: this run used one plane of a stack, and the batch ' +
+        'pipeline runs whole files. Save the planes as their own images to batch them.'
+    );
+  } else if (options.includeBatch) {
     code('batch', BATCH);
   }
   md('methods', methodsParagraph(r, style));

@@ -50,6 +50,11 @@ export interface IRunRecord {
     axes: string;
     /** Channels fed to the model (indices along C), or null for all. */
     channels?: number[] | null;
+    /**
+     * Axes fixed to one index before the model sees the image, by lower-case
+     * letter (`t`, `z`): e.g. the z plane a 2D model runs on.
+     */
+    select?: Record<string, number>;
   };
   /** Block shape (halo included) and halo per model axis id; null = untiled. */
   tiling: {
@@ -192,6 +197,25 @@ export function validateRunRecord(r: unknown): string[] {
         !ch.every(c => typeof c === 'number' && Number.isInteger(c) && c >= 0))
     ) {
       errors.push('image.channels must be a list of channel indices');
+    }
+    const sel = img.select;
+    if (sel !== undefined && sel !== null) {
+      if (
+        !isObject(sel) ||
+        !Object.entries(sel).every(
+          ([k, v]) =>
+            (k === 't' || k === 'z') &&
+            typeof v === 'number' &&
+            Number.isInteger(v) &&
+            v >= 0 &&
+            typeof img.axes === 'string' &&
+            img.axes.includes(k.toUpperCase())
+        )
+      ) {
+        errors.push(
+          'image.select must map axes t or z of the image to plane indices'
+        );
+      }
     }
   }
   if (rec.tiling !== null && rec.tiling !== undefined) {

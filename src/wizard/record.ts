@@ -46,7 +46,7 @@ export function modelSource(entry: ICatalogEntry): string {
 
 /**
  * The record of a run. Throws, saying why, when the run cannot be redone
- * in the kernel as it is (no pinned weights, one plane of a stack).
+ * in the kernel as it is (weights without a sha256 to pin them).
  */
 export function buildRunRecord(r: IRecordInputs): IRunRecord {
   const { entry, model, state } = r;
@@ -57,11 +57,6 @@ export function buildRunRecord(r: IRecordInputs): IRunRecord {
     );
   }
   const { c, ...planes } = r.selection;
-  if (Object.keys(planes).length) {
-    throw new Error(
-      'the generated code cannot yet pick one plane or time point of a stack; save that plane as its own image and analyse it'
-    );
-  }
   const input = model.inputs[0];
   const output =
     model.outputs.find(o => o.id === state.outputId) ?? model.outputs[0];
@@ -93,7 +88,8 @@ export function buildRunRecord(r: IRecordInputs): IRunRecord {
     image: {
       path: state.imagePath,
       axes: r.imageAxes,
-      channels: c !== undefined ? [c] : (r.channelsFed ?? null)
+      channels: c !== undefined ? [c] : (r.channelsFed ?? null),
+      select: Object.keys(planes).length ? planes : undefined
     },
     tiling: state.tile
       ? {

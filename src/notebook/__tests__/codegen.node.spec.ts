@@ -167,5 +167,29 @@ describe('generateCells', () => {
     const r3 = fixtureRecord();
     r3.model.inputAxes = ['y', 'y'];
     expect(() => generateCells(r3)).toThrow(/inputAxes/);
+    // A plane selection names axes the image has (t or z) and indices.
+    const r4 = fixtureRecord();
+    r4.image = { ...r4.image, axes: 'YX', select: { z: 3 } };
+    expect(() => generateCells(r4)).toThrow(/image.select/);
+    r4.image = { ...r4.image, axes: 'ZYX', select: { z: -1 } };
+    expect(() => generateCells(r4)).toThrow(/image.select/);
+  });
+
+  it('selects the plane of a stack in the kernel, image and ground truth alike', () => {
+    const r = fixtureRecord();
+    r.image = { ...r.image, axes: 'ZYX', select: { z: 12 } };
+    const code = generateCells(r, { includeBatch: true })
+      .map(c => c.source)
+      .join('\n');
+    expect(code).toContain('SELECT = {"z": 12}');
+    expect(code).toContain(
+      'image, IMAGE_AXES = bia.select_planes(image, FILE_AXES, SELECT)'
+    );
+    expect(code).toContain(
+      'bia.select_planes(bia.load_image(GROUND_TRUTH_PATH), FILE_AXES, SELECT)[0]'
+    );
+    // The batch pipeline runs whole files: no batch cell, a note instead.
+    expect(code).not.toContain('batch_predict_dask');
+    expect(code).toContain('No batch cell');
   });
 });

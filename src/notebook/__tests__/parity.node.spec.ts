@@ -10,8 +10,61 @@ import * as path from 'path';
 import { readNpy, writeNpy } from '../../io/npy';
 import { createOrtSession } from '../../runtime/ort-session';
 import { predict } from '../../runtime/pipeline';
+import { parseDescription } from '../../zoo/description';
 import { generateCells, toNotebookJSON } from '../codegen';
-import { fixtureModel, fixtureRecord, IMAGE, UNET_DIR } from './fixture-record';
+import { runRecordModel, type IRunRecord } from '../run-record';
+import {
+  FIXTURES,
+  fixtureModel,
+  fixtureRecord,
+  IMAGE,
+  UNET_DIR
+} from './fixture-record';
+
+const BUNDLED_SEG = path.resolve(
+  __dirname,
+  '../../../jupyterlab_bioimage/zoo/bioimage-nuclei-seg'
+);
+const STACK = path.join(FIXTURES, 'images', 'stardist', 'img3d.tif');
+const STACK_MASK = path.join(FIXTURES, 'images', 'stardist', 'mask3d.tif');
+/** The plane a 2D model runs on in the z-stack case. */
+const Z = 16;
+
+function bundledSegModel() {
+  const parsed = parseDescription(
+    fs.readFileSync(path.join(BUNDLED_SEG, 'rdf.yaml'), 'utf8')
+  );
+  if (parsed.kind !== 'model') {
+    throw new Error('not a model');
+  }
+  return parsed.model;
+}
+
+/** A bundled 2D model on one plane of the stardist z-stack. */
+function zPlaneRecord(): IRunRecord {
+  return {
+    model: runRecordModel(
+      bundledSegModel(),
+      'bundled:bioimage-nuclei-seg/rdf.yaml'
+    ),
+    image: { path: STACK, axes: 'ZYX', channels: null, select: { z: Z } },
+    tiling: null,
+    postprocessing: {
+      channel: 0,
+      threshold: 0.5,
+      minSize: 0,
+      instanceMethod: 'connected_components'
+    },
+    metrics: {
+      requested: ['iou', 'dice', 'f1_iou50'],
+      values: {},
+      groundTruthPath: STACK_MASK
+    },
+    backend: 'wasm',
+    extensionVersion: '0.1.0',
+    timestamp: '2026-01-02T03:04:05.000Z'
+  };
+}
 
 jest.setTimeout(180000);
 
@@ -49,6 +102,38 @@ describe('parity inputs', () => {
         path.join(OUT, `parity-${style}.ipynb`),
         JSON.stringify(toNotebookJSON(cells), null, 1)
       );
+    }
+  });
+
+  it('writes the z-plane case: a bundled 2D model on one plane of a stack', async () => {
+    const record = zPlaneRecord();
+    fs.writeFileSync(
+      path.join(OUT, 'parity-zplane-core.ipynb'),
+      JSON.stringify(
+        toNotebookJSON(generateCells(record, { style: 'core' })),
+        null,
+        1
+      )
+    );
+    const stack = readTiff(STACK);
+    expect(stack.shape).toEqual([31, 61, 57]);
+    const plane = stack.shape[1] * stack.shape[2];
+    const input = {
+      ...stack,
+      shape: [1, 1, stack.shape[1], stack.shape[2]],
+      data: stack.data.slice(Z * plane, (Z + 1) * plane)
+    };
+    const session = await createOrtSession(
+      new Uint8Array(fs.readFileSync(path.join(BUNDLED_SEG, 'weights.onnx'))),
+      { backend: 'wasm' }
+    );
+    try {
+      const out = await predict(bundledSegModel(), session, [input], {});
+      const y = out.get(record.model.outputId)!;
+      expect(y.shape.slice(-2)).toEqual([61, 57]);
+      fs.writeFileSync(path.join(OUT, 'ts_prediction_zplane.npy'), writeNpy(y));
+    } finally {
+      await session.release();
     }
   });
 
