@@ -24,10 +24,8 @@ import {
   consistencyScore,
   disagreementMap,
   invertPlaneTransform,
-  type IPlaneTransform,
   type ITtaConsistency
 } from '../runtime/metrics';
-import { transposeTo } from '../runtime/ndarray';
 import { runPreprocessing } from '../runtime/processing';
 import type { IPredictReport, ITestReport } from '../runtime/protocol';
 import type { INDArray, ITensor } from '../runtime/tensor';
@@ -38,114 +36,42 @@ import type { ICatalogEntry } from '../zoo/catalog-types';
 import { sha256Hex } from '../zoo/sha256';
 import type { IZooCatalog } from '../zoo/tokens';
 import type { IModelDescription, IProcessingStep } from '../zoo/types';
-import {
-  centreCrop,
-  fixAxes,
-  instanceLabels,
-  type ILabelledArray
-} from './arrays';
+import { centreCrop, fixAxes, instanceLabels } from './arrays';
 import {
   calibrateThreshold,
   restorationMetrics,
   segmentationMetrics,
-  type IThresholdCalibration,
-  type IValidationMetrics
+  type IThresholdCalibration
 } from './core/validation';
 import { buildRunRecord } from './record';
-import { compareWithReference, type IShiftReport } from './core/domain-shift';
+import { compareWithReference } from './core/domain-shift';
 import { rankModels, type IModelFit } from './core/fit';
 import { summariseImage, type IImageSummary } from './core/image-summary';
+import {
+  CROP_TRANSFORMS,
+  firstPlane,
+  firstPlaneOf,
+  middlePlane,
+  modelPixelUm,
+  sample,
+  selectionFor
+} from './planes';
+import type {
+  ICandidatePreview,
+  ICropPreview,
+  IInputPreview,
+  IWizardMetrics,
+  IWizardResult
+} from './results';
 import { initialState, type IWizardState } from './state';
 
-/** What the wizard shows about the last prediction. */
-export interface IWizardResult {
-  report: IPredictReport;
-  /** The chosen output as an array in the image frame (axes letters). */
-  output: ILabelledArray;
-  /** The output plane/volume used for labels (y, x or z, y, x). */
-  probability: INDArray;
-  /** Instance labels (segmentation models). */
-  labels: INDArray | null;
-  objectCount: number;
-  /** The preprocessing that was run (the model's, or the user's adjustment). */
-  preprocessing: IProcessingStep[];
-}
-
-/** Metrics against ground truth. */
-export type IWizardMetrics = IValidationMetrics;
-
-/** The normalised-input preview: what the model sees, next to its test input. */
-export interface IInputPreview {
-  user: Float64Array;
-  reference: Float64Array | null;
-  shift: IShiftReport | null;
-}
-
-/** One candidate of the label-free comparison in Choose. */
-export interface ICandidatePreview {
-  key: string;
-  name: string;
-  /** The crop it ran on (first channel) and its output (chosen channel 0). */
-  input: INDArray;
-  output: INDArray;
-  /** Agreement of the outputs under flips/rotations of the crop. */
-  consistency: ITtaConsistency;
-  segmentation: boolean;
-}
-
-/** The chosen model on a crop, before the full run. */
-export interface ICropPreview {
-  input: INDArray;
-  output: INDArray;
-  labels: INDArray | null;
-}
-
-/** Identity, a quarter turn, a half turn and a mirror: cheap and telling. */
-const CROP_TRANSFORMS: readonly IPlaneTransform[] = [
-  { rot: 0, flip: false },
-  { rot: 1, flip: false },
-  { rot: 2, flip: false },
-  { rot: 0, flip: true }
-];
-
-/** Channel 0 of the first output, as a (y, x) plane. */
-function firstPlane(report: IPredictReport): INDArray {
-  const out = report.outputs[0];
-  const fixed: Record<string, number> = {};
-  for (const a of out.axes) {
-    if (!'yx'.includes(a)) {
-      fixed[a] = 0;
-    }
-  }
-  return fixAxes({ array: out.array, axes: out.axes }, fixed).array;
-}
-
-/** The first (y, x) plane of an array with named axes. */
-function firstPlaneOf(a: ILabelledArray): INDArray {
-  const fixed: Record<string, number> = {};
-  for (const name of a.axes) {
-    if (name !== 'y' && name !== 'x') {
-      fixed[name] = 0;
-    }
-  }
-  return fixAxes(a, fixed).array;
-}
-
-/**
- * Image axes fixed for a candidate: its suggested selection (the middle
- * plane for a 2D model on a stack, one channel for a model without a
- * channel axis), plus the first time point of a time series.
- */
-function selectionFor(
-  imageAxes: string,
-  suggested: Record<string, number>
-): Record<string, number> {
-  const select = { ...suggested };
-  if (imageAxes.includes('T') && !('t' in select)) {
-    select.t = 0;
-  }
-  return select;
-}
+export type {
+  ICandidatePreview,
+  ICropPreview,
+  IInputPreview,
+  IWizardMetrics,
+  IWizardResult
+};
 
 /** Services the session works with. */
 export interface IWizardServices {
@@ -161,58 +87,6 @@ export interface IWizardServices {
     kind: 'labels' | 'heatmap'
   ): Promise<void>;
   extensionVersion: string;
-}
-
-/** Largest number of values kept for histograms and distances. */
-const SAMPLE = 200_000;
-
-function sample(data: ArrayLike<number>, max = SAMPLE): Float64Array {
-  const step = Math.max(1, Math.ceil(data.length / max));
-  const out = new Float64Array(Math.ceil(data.length / step));
-  for (let i = 0, o = 0; i < data.length; i += step, o++) {
-    out[o] = data[i];
-  }
-  return out;
-}
-
-/** The middle (y, x) plane of a tensor as a plain 2D plane. */
-function middlePlane(t: ITensor): {
-  data: Float64Array;
-  height: number;
-  width: number;
-} {
-  const others = t.axes.filter(a => a !== 'y' && a !== 'x');
-  const ordered = transposeTo(t, [...others, 'y', 'x']);
-  const h = ordered.shape[ordered.shape.length - 2];
-  const w = ordered.shape[ordered.shape.length - 1];
-  const planes = ordered.data.length / (h * w);
-  const k = Math.floor(planes / 2);
-  const all = toFloat64(ordered.data);
-  return {
-    data: all.subarray(k * h * w, (k + 1) * h * w),
-    height: h,
-    width: w
-  };
-}
-
-/** Physical pixel size of a model input's x axis in µm, when declared. */
-function modelPixelUm(model: IModelDescription): number | undefined {
-  const x = model.inputs[0]?.axes.find(a => a.id === 'x');
-  if (!x || !x.unit || !(x.scale > 0)) {
-    return undefined;
-  }
-  const u = x.unit.toLowerCase();
-  const factor: Record<string, number> = {
-    micrometer: 1,
-    micron: 1,
-    µm: 1,
-    um: 1,
-    nanometer: 1e-3,
-    nm: 1e-3,
-    millimeter: 1e3,
-    mm: 1e3
-  };
-  return factor[u] !== undefined ? x.scale * factor[u] : undefined;
 }
 
 /** The state and computations of one wizard panel. */
@@ -331,6 +205,9 @@ export class WizardSession {
     }
     if (patch.modelKey !== undefined && patch.modelKey !== before.modelKey) {
       this._test = null;
+    }
+    if (before.wantedTask !== this._state.wantedTask) {
+      this._rank();
     }
     if (before.groundTruthPath !== this._state.groundTruthPath) {
       this._groundTruth = null;

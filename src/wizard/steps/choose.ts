@@ -78,10 +78,7 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
   const task = select(
     [['', trans.__('any task')], ...TASKS.map(t => [t, t] as [string, string])],
     session.state.wantedTask,
-    v => {
-      session.update({ wantedTask: v as ZooTask | '' });
-      void session.loadImage();
-    },
+    v => session.update({ wantedTask: v as ZooTask | '' }),
     'jp-BioImage-wizardTask'
   );
   const list = h('ol', {
