@@ -45,6 +45,10 @@ import {
 } from './core/validation';
 import { buildRunRecord } from './record';
 import { compareWithReference } from './core/domain-shift';
+import {
+  documentedLimitations,
+  type IDocumentedSection
+} from './core/limitations';
 import { rankModels, type IModelFit } from './core/fit';
 import { summariseImage, type IImageSummary } from './core/image-summary';
 import {
@@ -230,6 +234,45 @@ export class WizardSession {
       );
       this._rank();
     });
+  }
+
+  /** The model's documented intended use and limitations (loaded on demand). */
+  get limitations(): readonly IDocumentedSection[] | null {
+    return this._limitations?.key === this._state.modelKey
+      ? this._limitations.sections
+      : null;
+  }
+
+  /**
+   * Read the chosen model's documentation and keep the sections on intended
+   * use and limitations; an unreadable documentation is reported, not fatal.
+   */
+  async loadLimitations(): Promise<void> {
+    const entry = this.entry;
+    const model = this.model;
+    const key = this._state.modelKey;
+    if (!entry || !model || !key || this._limitations?.key === key) {
+      return;
+    }
+    let sections: IDocumentedSection[] = [];
+    if (model.documentation) {
+      try {
+        const bytes = await this._services.zoo.catalog.fetcher.read(
+          entry.location,
+          model.documentation
+        );
+        sections = documentedLimitations(new TextDecoder().decode(bytes));
+      } catch (error) {
+        sections = [
+          {
+            heading: 'Documentation',
+            text: `could not be read: ${(error as Error).message}`
+          }
+        ];
+      }
+    }
+    this._limitations = { key, sections };
+    this._changed.emit();
   }
 
   /** Choose a model: take the fit's suggested channels and plane. */
@@ -900,6 +943,10 @@ export class WizardSession {
   private _running: IRunningRequest<unknown> | null = null;
   private _opened = new Map<string, string>();
   private _showAll = false;
+  private _limitations: {
+    key: string;
+    sections: IDocumentedSection[];
+  } | null = null;
   private _comparison: ICandidatePreview[] | null = null;
   private _cropPreview: ICropPreview | null = null;
   private _descriptionSha: string | undefined;

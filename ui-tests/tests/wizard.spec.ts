@@ -100,7 +100,7 @@ test.describe('analysis wizard', () => {
         `${tmpPath}/${name}`
       );
     }
-    for (const name of UNET_FILES) {
+    for (const name of [...UNET_FILES, 'README.md']) {
       await contents.uploadFile(
         path.join(UNET_DIR, name),
         `${tmpPath}/unet/${name}`
@@ -289,6 +289,10 @@ test.describe('analysis wizard', () => {
     expect(atHalf.f1).toBeCloseTo(calibration.f1, 12);
     expect(atHalf.objects).toBe(objects);
     await docShot(page, 'validate');
+    // Validate 5: the fixture model's documentation has no limitations section, and says so.
+    await expect(wizard.locator('.jp-mod-summary')).toContainText(
+      'has no section on intended use or limitations'
+    );
 
     // Validate 4: the TTA disagreement map over the image.
     await wizard
@@ -378,5 +382,11 @@ test.describe('analysis wizard', () => {
     await expect(page.locator('.jp-BioImage-wizardModel')).toContainText(
       'Bioimage Nuclei Segmentation 2D'
     );
+    // The bundled model documents its intended use and limitations: shown in Validate.
+    await page.locator(W.tab('validate')).click();
+    await expect(page.locator('.jp-BioImage-wizardLimitations h4')).toHaveText([
+      'The authors: Intended use',
+      'The authors: Limitations'
+    ]);
   });
 });

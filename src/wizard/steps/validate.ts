@@ -332,12 +332,7 @@ function limitationsBlock(ctx: IStepContext): HTMLElement {
     warnings.length
       ? list
       : h('p', { textContent: trans.__('No warnings so far.') }),
-    h('p', {
-      className: 'jp-BioImage-hint',
-      textContent: trans.__(
-        'Read the model’s documented intended use and limitations on its card before publishing results.'
-      )
-    }),
+    ...limitationNodes(ctx),
     ...(entry
       ? [
           button(
@@ -347,6 +342,37 @@ function limitationsBlock(ctx: IStepContext): HTMLElement {
           )
         ]
       : [])
+  );
+}
+
+/** The model's own words on intended use and limitations (plain text). */
+function limitationNodes(ctx: IStepContext): Node[] {
+  const { session, trans } = ctx;
+  const sections = session.limitations;
+  if (sections === null) {
+    void session.loadLimitations();
+    return [];
+  }
+  if (!sections.length) {
+    return [
+      h('p', {
+        className: 'jp-BioImage-hint',
+        textContent: trans.__(
+          'The model’s documentation has no section on intended use or limitations: ask its authors, or read its card before publishing results.'
+        )
+      })
+    ];
+  }
+  return sections.map(s =>
+    h(
+      'div',
+      { className: 'jp-BioImage-wizardLimitations' },
+      h('h4', { textContent: trans.__('The authors: %1', s.heading) }),
+      h('p', {
+        className: 'jp-BioImage-wizardLimitationsText',
+        textContent: s.text
+      })
+    )
   );
 }
 
