@@ -265,6 +265,40 @@ def select_planes(
     return a, letters
 
 
+def _yx_positions(axes: Any) -> tuple[int, int]:
+    """Positions of y and x in viewer letters (``"CYX"``) or axis ids (``["batch", "y", "x"]``)."""
+    names = [c.lower() for c in axes] if isinstance(axes, str) else [str(a).lower() for a in axes]
+    return names.index("y"), names.index("x")
+
+
+def yx_size(image: Any, axes: Any) -> tuple[int, int]:
+    """(height, width) of ``image`` whose axes are ``axes`` (letters or ids)."""
+    import numpy as np
+
+    shape = np.shape(image)
+    ky, kx = _yx_positions(axes)
+    return int(shape[ky]), int(shape[kx])
+
+
+def rescale_yx(image: Any, axes: Any, size: Sequence[int]) -> Any:
+    """``image`` resized along y and x to ``size`` = (height, width): bilinear,
+    pixel centres at half-integers, edges clamped, no anti-aliasing; the same
+    formula as the browser's (``src/wizard/core/rescale.ts``), float32.
+    ``axes``: viewer letters (``"CYX"``) or axis ids (``["batch", "channel", "y", "x"]``)."""
+    import numpy as np
+
+    a = np.asarray(image, dtype=np.float64)
+    out = a
+    for k, n_out in zip(_yx_positions(axes), size):
+        n_in = a.shape[k]
+        src = np.clip((np.arange(int(n_out)) + 0.5) * (n_in / int(n_out)) - 0.5, 0, n_in - 1)
+        lo = np.floor(src).astype(np.int64)
+        hi = np.minimum(lo + 1, n_in - 1)
+        w = (src - lo).reshape([-1 if d == k else 1 for d in range(a.ndim)])
+        out = np.take(out, lo, axis=k) * (1 - w) + np.take(out, hi, axis=k) * w
+    return out.astype(np.float32)
+
+
 def image_plane(image: Any, image_axes: str) -> Any:
     """The first Y-X plane of ``image`` (first index of every other axis)."""
     import numpy as np

@@ -121,6 +121,20 @@ def test_one_plane_of_a_stack_with_a_bundled_model(tmp_path: Path) -> None:
     assert "f1_iou50" in outputs  # metrics against plane 16 of the 3D mask
 
 
+def test_image_resampled_to_the_model_grid_and_back(tmp_path: Path) -> None:
+    """RESCALE: the image goes to the model at 256×256 and the outputs come back
+    to 512×512 with the same bilinear formula as the browser."""
+    pytest.importorskip("bioimageio.core")
+    notebook = _need(GENERATED / "parity-rescale-core.ipynb")
+    ts = np.load(_need(GENERATED / "ts_prediction_rescale.npy"))
+    _run(notebook, tmp_path)
+    kernel = np.load(tmp_path / "bioimage-results" / "prediction.npy")
+    assert kernel.shape == (1, 2, 512, 512)
+    _close(kernel, ts, "rescaled kernel vs TypeScript")
+    labels = np.load(tmp_path / "bioimage-results" / "labels.npy")
+    assert labels.shape == (512, 512)
+
+
 def test_select_planes() -> None:
     sys.path.insert(0, str(ROOT))
     from jupyterlab_bioimage.analysis import select_planes

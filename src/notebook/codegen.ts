@@ -95,6 +95,7 @@ function parameterCell(r: IRunRecord, style: CodeStyle): string {
     `IMAGE_AXES = ${pyStr(r.image.axes)}`,
     `CHANNELS = ${pyLiteral((r.image.channels ?? null) as PyValue)}`,
     `SELECT = ${pyLiteral((r.image.select ?? {}) as PyValue)}`,
+    `RESCALE = ${pyLiteral((r.image.rescale ? [r.image.rescale.height, r.image.rescale.width] : null) as PyValue)}`,
     'FILE_AXES = IMAGE_AXES',
     `INPUT_ID = ${pyStr(m.inputId)}`,
     `INPUT_AXES = ${pyLiteral(m.inputAxes)}`,
@@ -132,8 +133,11 @@ const LOAD_IMAGE = [
   'image = bia.load_image(IMAGE_PATH)',
   '# One z plane / time point of a stack, when the model has no axis for it.',
   'image, IMAGE_AXES = bia.select_planes(image, FILE_AXES, SELECT)',
+  'IMAGE_SIZE = bia.yx_size(image, IMAGE_AXES)',
+  "# Resampled to the model's pixel size when RESCALE is set; outputs come back to IMAGE_SIZE.",
+  'model_image = image if RESCALE is None else bia.rescale_yx(image, IMAGE_AXES, RESCALE)',
   '# Reorder the file axes into the model input axes (adding batch/channel as needed).',
-  'x = bia.image_to_input(image, IMAGE_AXES, INPUT_AXES, channels=CHANNELS)',
+  'x = bia.image_to_input(model_image, IMAGE_AXES, INPUT_AXES, channels=CHANNELS)',
   'print("image", image.shape, image.dtype, "-> model input", x.shape)'
 ].join('\n');
 
@@ -162,6 +166,8 @@ const CORE_PREDICT = [
   "    # image border with the input's `pad` mode (default symmetric).",
   '    sample = predict(model=pipeline, inputs={INPUT_ID: x}, input_block_shape=block)',
   '    prediction = bia.sample_output(sample, OUTPUT_ID)',
+  'if RESCALE is not None:',
+  '    prediction = bia.rescale_yx(prediction, OUTPUT_AXES, IMAGE_SIZE)',
   'np.save(OUTPUT_DIR / "prediction.npy", prediction)',
   'print("prediction", prediction.shape, prediction.dtype)'
 ].join('\n');
@@ -324,6 +330,8 @@ export function generateCells(
         'x = y',
         ...processingLines(m.postprocessing, m.outputAxes, 'raw'),
         'prediction = x',
+        'if RESCALE is not None:',
+        '    prediction = bia.rescale_yx(prediction, OUTPUT_AXES, IMAGE_SIZE)',
         'np.save(OUTPUT_DIR / "prediction.npy", prediction)',
         'print("prediction", prediction.shape, prediction.dtype)'
       ].join('\n')
@@ -346,11 +354,14 @@ export function generateCells(
     code('metrics', METRICS);
   }
   code('display', DISPLAY);
-  if (options.includeBatch && Object.keys(r.image.select ?? {}).length) {
+  if (
+    options.includeBatch &&
+    (Object.keys(r.image.select ?? {}).length || r.image.rescale)
+  ) {
     md(
       'batch-note',
-      'No batch cell: this run used one plane of a stack, and the batch ' +
-        'pipeline runs whole files. Save the planes as their own images to batch them.'
+      'No batch cell: this run used one plane of a stack or a resampled ' +
+        'image, and the batch pipeline runs whole files as they are.'
     );
   } else if (options.includeBatch) {
     code('batch', BATCH);

@@ -55,6 +55,11 @@ export interface IRunRecord {
      * letter (`t`, `z`): e.g. the z plane a 2D model runs on.
      */
     select?: Record<string, number>;
+    /**
+     * The image resampled along y and x to this size (the model's pixel
+     * size) before the model, and the outputs back to the image's size.
+     */
+    rescale?: { height: number; width: number };
   };
   /** Block shape (halo included) and halo per model axis id; null = untiled. */
   tiling: {
@@ -216,6 +221,17 @@ export function validateRunRecord(r: unknown): string[] {
           'image.select must map axes t or z of the image to plane indices'
         );
       }
+    }
+    const rs = img.rescale;
+    if (
+      rs !== undefined &&
+      rs !== null &&
+      (!isObject(rs) ||
+        ![rs.height, rs.width].every(
+          v => typeof v === 'number' && Number.isInteger(v) && v >= 1
+        ))
+    ) {
+      errors.push('image.rescale must be {height, width} in pixels');
     }
   }
   if (rec.tiling !== null && rec.tiling !== undefined) {

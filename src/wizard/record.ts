@@ -17,6 +17,8 @@ export interface IRecordInputs {
   imageAxes: string;
   /** Image axes fixed to one index (see WizardSession.selection). */
   selection: Record<string, number>;
+  /** The model-grid size the image was resampled to, if it was. */
+  rescale?: [number, number];
   /** Channels fed along the model's channel axis. */
   channelsFed: number[] | undefined;
   /** The preprocessing that ran (the user's percentiles included). */
@@ -89,7 +91,10 @@ export function buildRunRecord(r: IRecordInputs): IRunRecord {
       path: state.imagePath,
       axes: r.imageAxes,
       channels: c !== undefined ? [c] : (r.channelsFed ?? null),
-      select: Object.keys(planes).length ? planes : undefined
+      select: Object.keys(planes).length ? planes : undefined,
+      rescale: r.rescale
+        ? { height: r.rescale[0], width: r.rescale[1] }
+        : undefined
     },
     tiling: state.tile
       ? {

@@ -45,6 +45,7 @@ import {
 } from './core/validation';
 import { buildRunRecord } from './record';
 import { compareWithReference } from './core/domain-shift';
+import { rescaledSize, resizeYX } from './core/rescale';
 import {
   documentedLimitations,
   type IDocumentedSection
@@ -185,7 +186,7 @@ export class WizardSession {
     const before = this._state;
     this._state = { ...before, ...patch };
     const inputChanged = (
-      ['channels', 'zPlane', 'percentiles', 'modelKey'] as const
+      ['channels', 'zPlane', 'percentiles', 'modelKey', 'rescale'] as const
     ).some(k => JSON.stringify(before[k]) !== JSON.stringify(this._state[k]));
     if (inputChanged) {
       this._preview = null;
@@ -319,6 +320,32 @@ export class WizardSession {
     return hasChannel ? (this._state.channels ?? undefined) : undefined;
   }
 
+  /**
+   * Image and model-grid (height, width) when the image is resampled to the
+   * model's pixel size: only when asked for and both pixel sizes are known.
+   */
+  rescaleSize(): {
+    factor: number;
+    image: [number, number];
+    model: [number, number];
+  } | null {
+    const um = this._summary?.pixelSizeUm?.x;
+    const model = this.model;
+    const modelUm = model ? modelPixelUm(model) : undefined;
+    if (!this._state.rescale || !um || !modelUm || !this._summary) {
+      return null;
+    }
+    const factor = um / modelUm;
+    const { y, x } = this._summary.sizes;
+    const to: [number, number] = [
+      rescaledSize(y, factor),
+      rescaledSize(x, factor)
+    ];
+    return to[0] === y && to[1] === x
+      ? null
+      : { factor, image: [y, x], model: to };
+  }
+
   /** Axes of the image fixed to one index for the model (z for a 2D model, t). */
   selection(): Record<string, number> {
     const model = this.model;
@@ -405,20 +432,41 @@ export class WizardSession {
       const image = this._requireImage();
       const modelKey = await this._open();
       const tile = this._state.tile;
+      const rescale = this.rescaleSize();
+      let input = {
+        array: image.array,
+        axes: image.axes.toLowerCase(),
+        select: this.selection()
+      };
+      if (rescale) {
+        // Resample the plane(s) the model sees; the result comes back below.
+        const fixed = fixAxes(
+          { array: image.array, axes: [...input.axes] },
+          input.select
+        );
+        input = {
+          array: resizeYX(fixed.array, fixed.axes, ...rescale.model),
+          axes: fixed.axes.join(''),
+          select: {}
+        };
+      }
       const running = this._services.inference.client.predict(
         modelKey,
-        [
-          {
-            array: image.array,
-            axes: image.axes.toLowerCase(),
-            channels: this.channelsFed(),
-            select: this.selection()
-          }
-        ],
+        [{ ...input, channels: this.channelsFed() }],
         tile ? { y: tile, x: tile } : undefined,
         [this._state.percentiles ? this.preprocessing() : null]
       );
-      const report = await this._track(running, 'Running the model');
+      let report = await this._track(running, 'Running the model');
+      if (rescale) {
+        report = {
+          ...report,
+          outputs: report.outputs.map(o =>
+            o.axes.includes('y') && o.axes.includes('x')
+              ? { ...o, array: resizeYX(o.array, o.axes, ...rescale.image) }
+              : o
+          )
+        };
+      }
       const outId = this._state.outputId ?? report.outputs[0]?.id;
       const out = report.outputs.find(o => o.id === outId) ?? report.outputs[0];
       this._result = {
@@ -669,6 +717,7 @@ export class WizardSession {
       state: this._state,
       imageAxes: this._requireImage().axes,
       selection: this.selection(),
+      rescale: this.rescaleSize()?.model,
       channelsFed: this.channelsFed(),
       preprocessing: result.preprocessing,
       segmentation: result.labels !== null,

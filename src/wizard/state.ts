@@ -25,6 +25,8 @@ export interface IWizardState {
   channels: number[] | null;
   /** Index along Z used when a 2D model meets a z-stack (null: none). */
   zPlane: number | null;
+  /** Resample the image to the model's pixel size (and the result back). */
+  rescale: boolean;
   /** Tile edge in pixels along y and x (null: automatic). */
   tile: number | null;
   /** Percentiles of `scale_range` steps, when the user changed them. */
@@ -54,6 +56,7 @@ export function initialState(
     wantedTask: '',
     channels: null,
     zPlane: null,
+    rescale: false,
     tile: null,
     percentiles: null,
     outputId: null,
@@ -111,6 +114,7 @@ export function restoreState(raw: unknown): IWizardState | null {
     s.channels = r.channels as number[];
   }
   s.zPlane = intOrNull(r.zPlane, 0);
+  s.rescale = r.rescale === true;
   s.tile = intOrNull(r.tile, 16);
   const p = r.percentiles as Record<string, unknown> | null;
   if (

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { readNpy, writeNpy } from '../../io/npy';
 import { createOrtSession } from '../../runtime/ort-session';
 import { predict } from '../../runtime/pipeline';
+import { resizeYX } from '../../wizard/core/rescale';
 import { parseDescription } from '../../zoo/description';
 import { generateCells, toNotebookJSON } from '../codegen';
 import { runRecordModel, type IRunRecord } from '../run-record';
@@ -132,6 +133,46 @@ describe('parity inputs', () => {
       const y = out.get(record.model.outputId)!;
       expect(y.shape.slice(-2)).toEqual([61, 57]);
       fs.writeFileSync(path.join(OUT, 'ts_prediction_zplane.npy'), writeNpy(y));
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('writes the rescaled case: the image resampled to the model grid and back', async () => {
+    const record: IRunRecord = {
+      ...zPlaneRecord(),
+      image: {
+        path: IMAGE,
+        axes: 'YX',
+        channels: null,
+        rescale: { height: 256, width: 256 }
+      },
+      metrics: { requested: [], values: {} }
+    };
+    fs.writeFileSync(
+      path.join(OUT, 'parity-rescale-core.ipynb'),
+      JSON.stringify(
+        toNotebookJSON(generateCells(record, { style: 'core' })),
+        null,
+        1
+      )
+    );
+    const image = readTiff(IMAGE);
+    const small = resizeYX(image, ['y', 'x'], 256, 256);
+    const input = { ...small, shape: [1, 1, 256, 256] };
+    const session = await createOrtSession(
+      new Uint8Array(fs.readFileSync(path.join(BUNDLED_SEG, 'weights.onnx'))),
+      { backend: 'wasm' }
+    );
+    try {
+      const out = await predict(bundledSegModel(), session, [input], {});
+      const y = out.get(record.model.outputId)!;
+      const back = resizeYX(y, ['b', 'c', 'y', 'x'], 512, 512);
+      expect(back.shape).toEqual([1, 2, 512, 512]);
+      fs.writeFileSync(
+        path.join(OUT, 'ts_prediction_rescale.npy'),
+        writeNpy(back)
+      );
     } finally {
       await session.release();
     }

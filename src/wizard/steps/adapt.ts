@@ -6,6 +6,8 @@
 import { describeProcessing } from '../../zoo/describe-processing';
 import type { InstanceMethod } from '../../notebook/run-record';
 import { histogramChart, thumbnail } from '../charts';
+import { rescaledSize } from '../core/rescale';
+import { modelPixelUm } from '../planes';
 import {
   block,
   button,
@@ -92,6 +94,49 @@ function planeBlock(ctx: IStepContext): HTMLElement | null {
         v => session.update({ zPlane: v === null ? null : Math.round(v) }),
         { min: 0, max: s.sizes.z - 1, step: 1 }
       )
+    )
+  );
+}
+
+/** Resampling to the model's pixel size, offered when both sizes are known. */
+function pixelSizeBlock(ctx: IStepContext): HTMLElement | null {
+  const { session, trans } = ctx;
+  const um = session.summary?.pixelSizeUm?.x;
+  const model = session.model;
+  const modelUm = model ? modelPixelUm(model) : undefined;
+  const sizes = session.summary?.sizes;
+  if (!um || !modelUm || !sizes) {
+    return null;
+  }
+  const factor = um / modelUm;
+  const box = h('input', {
+    type: 'checkbox',
+    className: 'jp-BioImage-wizardRescale'
+  });
+  box.checked = session.state.rescale;
+  box.addEventListener('change', () =>
+    session.update({ rescale: box.checked })
+  );
+  return block(
+    trans.__('Pixel size'),
+    'jp-mod-pixelsize',
+    h('p', {
+      textContent: trans.__(
+        'Your pixels are %1 µm, the model’s %2 µm (ratio %3).',
+        um.toPrecision(3),
+        modelUm.toPrecision(3),
+        factor.toFixed(2)
+      )
+    }),
+    field(
+      trans.__(
+        'Resample the image to the model’s pixel size (%1 × %2 → %3 × %4) and the result back',
+        sizes.x,
+        sizes.y,
+        rescaledSize(sizes.x, factor),
+        rescaledSize(sizes.y, factor)
+      ),
+      box
     )
   );
 }
@@ -380,6 +425,7 @@ export function renderAdapt(ctx: IStepContext): HTMLElement {
   for (const part of [
     channelBlock(ctx),
     planeBlock(ctx),
+    pixelSizeBlock(ctx),
     preprocessingBlock(ctx),
     postprocessingBlock(ctx),
     runBlock(ctx)
