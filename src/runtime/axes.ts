@@ -62,7 +62,7 @@ export function letterOf(id: string): string {
 }
 
 /** Whether an axis of this size description can have length 1. */
-function admitsOne(size: AxisSize): boolean {
+export function admitsOne(size: AxisSize): boolean {
   switch (size.kind) {
     case 'fixed':
       return size.value === 1;

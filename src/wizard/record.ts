@@ -3,7 +3,7 @@
  * cells that redo the run in the kernel. Pure data; the session supplies the
  * pieces.
  */
-import type { IRunRecord } from '../notebook/run-record';
+import { runRecordModel, type IRunRecord } from '../notebook/run-record';
 import type { ICatalogEntry } from '../zoo/catalog-types';
 import type { IModelDescription, IProcessingStep } from '../zoo/types';
 import type { IWizardState } from './state';
@@ -64,28 +64,20 @@ export function buildRunRecord(r: IRecordInputs): IRunRecord {
     model.outputs.find(o => o.id === state.outputId) ?? model.outputs[0];
   const spatial = (axes: typeof input.axes) =>
     axes.filter(a => a.id === 'x' || a.id === 'y');
-  const tol = model.tolerances[0];
   return {
     model: {
-      source: modelSource(entry),
+      ...runRecordModel(
+        {
+          ...model,
+          outputs: [output, ...model.outputs.filter(o => o !== output)]
+        },
+        modelSource(entry),
+        (entry.rdfSha256 ?? r.descriptionSha256)?.toLowerCase()
+      ),
       id: model.id ?? entry.id,
       // The weights' sha256 pins the model even when it has no version.
       version: model.version || entry.version || 'unversioned',
-      name: model.name,
-      weightsSha256: onnx.sha256.toLowerCase(),
-      descriptionSha256: (
-        entry.rdfSha256 ?? r.descriptionSha256
-      )?.toLowerCase(),
-      cite: model.cite.map(x => ({ text: x.text, doi: x.doi, url: x.url })),
-      inputId: input.id,
-      inputAxes: input.axes.map(a => a.id),
-      outputId: output.id,
-      outputAxes: output.axes.map(a => a.id),
-      preprocessing: r.preprocessing,
-      postprocessing: output.processing,
-      tolerance: tol
-        ? { rtol: tol.relativeTolerance, atol: tol.absoluteTolerance }
-        : undefined
+      preprocessing: r.preprocessing
     },
     image: {
       path: state.imagePath,

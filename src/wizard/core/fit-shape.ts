@@ -4,6 +4,7 @@
  * that make the image fit, in the conventions of `imageToInput`
  * (runtime/axes.ts).
  */
+import { admitsOne } from '../../runtime/axes';
 import type { ICatalogEntry } from '../../zoo/catalog-types';
 import type { AxisSize, IAxis, ITensorDescr } from '../../zoo/types';
 import type { IImageSummary } from './image-summary';
@@ -16,20 +17,6 @@ import {
   plural,
   warn
 } from './fit-reasons';
-
-/** Whether an axis of this size can have length 1. */
-function admitsOne(size: AxisSize): boolean {
-  switch (size.kind) {
-    case 'fixed':
-      return size.value === 1;
-    case 'parameterized':
-      return size.min <= 1;
-    case 'any':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** Smallest length an input axis accepts, or null when it depends on another tensor. */
 function minSize(size: AxisSize): number | null {
