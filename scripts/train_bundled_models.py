@@ -8,9 +8,16 @@ Creates (idempotently; everything is regenerated from fixed seeds):
 * ``<out>/index.json``            list of the bundled packages
 * ``<examples>/``                 small synthetic sample images for the tutorial
 
-Each package is a complete bioimage.io model description, format 0.5, with ONNX
-weights only (dynamic batch and spatial axes), test/sample tensors, a cover and
-a README with a ``# Validation`` section.
+Each package is a complete bioimage.io model description, format 0.5, with
+ONNX weights (dynamic batch and spatial axes, for the browser), TorchScript
+weights converted from them (``parent: onnx``, for fine-tuning in the kernel),
+test/sample tensors, a cover and a README with a ``# Validation`` section.
+
+``--torchscript-only`` trains nothing: it adds the TorchScript weights to the
+packages already in ``--out``, converted from their ONNX weights, and leaves
+every other file byte-identical (only rdf.yaml, README.md and index.json gain
+the new weights entry). Training is deterministic on one machine, but other
+CPUs may pick other floating-point kernels and so train different weights.
 
 All training data is synthetic (see ``scripts/synth_microscopy.py``). Runs on
 the CPU in a few minutes; needs the packages in ``requirements-models.txt``:
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import logging
 import os
@@ -37,6 +45,7 @@ import shutil
 import sys
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -257,6 +266,89 @@ def export_onnx(torch, net, path: Path, R: int):
     return path
 
 
+def export_torchscript(torch, net, path: Path) -> Path:
+    """Script the trained module and save it reproducibly.
+
+    ``torch.jit.save`` writes a random ``.data/serialization_id`` and
+    ``*.debug_pkl`` records holding the absolute paths of this script and of
+    the torch installation, so the same weights would give a different file on
+    every run and checkout. The archive is rewritten without the debug records
+    (``torch.jit.load`` does not need them) and with an id derived from the
+    content; the other records are copied unchanged, stored uncompressed and
+    64-byte aligned like torch's own writer does.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scripted = torch.jit.script(net.eval())
+    buf = io.BytesIO()
+    torch.jit.save(scripted, buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    records = [(n, src.read(n)) for n in src.namelist() if not n.endswith(".debug_pkl")]
+    content = hashlib.sha256()
+    for name, data in records:
+        if not name.endswith("/.data/serialization_id"):
+            content.update(name.encode() + b"\0" + data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for name, data in records:
+            if name.endswith("/.data/serialization_id"):
+                data = str(int(content.hexdigest()[:32], 16)).encode()
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 0
+            # local header = 30 bytes + name + extra; pad so the data starts at a multiple of 64
+            start = out.tell() + 30 + len(name.encode()) + 4
+            pad = (-start) % 64
+            info.extra = b"FB" + pad.to_bytes(2, "little") + b"Z" * pad
+            dst.writestr(info, data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def torchscript_from_onnx(torch, nn, F, arch: dict, pkg: Path):
+    """``pkg/weights.torchscript.pt``: the network rebuilt in PyTorch with the
+    weights of ``pkg/weights.onnx`` (its initializers carry the parameter names).
+
+    Checked against onnxruntime on that file (within 1e-4, several batch and
+    spatial sizes) and against the package's test tensors. Returns the rebuilt
+    module.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    net = build_net(torch, nn, F, **arch)
+    graph = onnx.load(str(pkg / "weights.onnx")).graph
+    init = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    state = net.state_dict()
+    missing = [k for k in state if k not in init or tuple(init[k].shape) != tuple(state[k].shape)]
+    assert not missing, f"ONNX initializers do not match the parameters {missing}"
+    net.load_state_dict({k: torch.from_numpy(init[k].copy()) for k in state})
+    path = export_torchscript(torch, net, pkg / "weights.torchscript.pt")
+
+    loaded = torch.jit.load(str(path)).eval()
+    sess = ort_session(pkg / "weights.onnx")
+    rng = np.random.default_rng(3)
+    worst = 0.0
+    for shape in [(1, 1, 64, 64), (2, 1, 80, 144), (1, 1, 97, 65)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        with torch.no_grad():
+            out = loaded(torch.from_numpy(x)).numpy()
+        ref = ort_run(sess, x)
+        assert out.shape == ref.shape, (out.shape, ref.shape)
+        worst = max(worst, float(np.abs(out - ref).max()))
+    # the package's own test: its preprocessing, the network, its postprocessing
+    raw = np.load(pkg / "test_input.npy")
+    seg = arch["out_ch"] == 2
+    x = sm.zero_mean_unit_variance(raw) if seg else sm.scale_range(raw)[0]
+    with torch.no_grad():
+        y = loaded(torch.from_numpy(x)).numpy()
+    y = sigmoid(y) if seg else y
+    worst = max(worst, float(np.abs(y - np.load(pkg / "test_output.npy")).max()))
+    assert worst < 1e-4, worst
+    log(f"  torchscript from onnx: max|d| vs onnxruntime and test tensors {worst:.2e}, "
+        f"{path.stat().st_size / 1024:.0f} KiB")
+    return net
+
+
 def ort_session(path: Path):
     import onnxruntime as ort
 
@@ -394,6 +486,10 @@ def file_ref(pkg: Path, name: str):
 
 
 def write_rdf(pkg: Path, rdf: dict):
+    (pkg / "rdf.yaml").write_text(rdf_text(rdf))
+
+
+def rdf_text(rdf: dict) -> str:
     import yaml
 
     class _Dumper(yaml.SafeDumper):
@@ -401,11 +497,36 @@ def write_rdf(pkg: Path, rdf: dict):
             return True
 
     text = yaml.dump(rdf, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    (pkg / "rdf.yaml").write_text("# generated by scripts/train_bundled_models.py\n" + text)
+    return "# generated by scripts/train_bundled_models.py\n" + text
 
 
 def _rounded(metrics: dict) -> dict:
     return {k: v if isinstance(v, int) else round(float(v), 4) for k, v in metrics.items()}
+
+
+def weights_entries(torch, pkg: Path) -> dict:
+    """ONNX, exported from the trained module (the entry without a parent), and
+    TorchScript converted from it (``parent: onnx``; spec 0.5: exactly one entry
+    has no parent)."""
+    return {
+        "onnx": {**file_ref(pkg, "weights.onnx"), "opset_version": OPSET, "authors": AUTHORS},
+        "torchscript": {**file_ref(pkg, "weights.torchscript.pt"),
+                        "pytorch_version": torch_version(torch), "authors": AUTHORS,
+                        "parent": "onnx"},
+    }
+
+
+def torch_version(torch) -> str:
+    """``2.13.0`` for ``2.13.0+cpu``: the local build tag says nothing about the weights."""
+    return torch.__version__.split("+")[0]
+
+
+def write_readme(pkg: Path, template: str, torch, net, halo: int, steps: int, args, metrics):
+    text = template.format(R=net.R, halo=halo, steps=steps, pool=args.pool,
+                           n_params=sum(p.numel() for p in net.parameters()),
+                           opset=OPSET, min=SIZE_MIN, step=SIZE_STEP, SYNTH=SYNTH_DATA,
+                           torch_version=torch_version(torch), **metrics)
+    (pkg / "README.md").write_text(text)
 
 
 def package_size(pkg: Path) -> int:
@@ -415,6 +536,8 @@ def package_size(pkg: Path) -> int:
 # --------------------------------------------------------------------------- models
 SEG_ID = "bioimage-nuclei-seg"
 DEN_ID = "bioimage-denoise"
+SEG_NET = dict(in_ch=1, out_ch=2, width=12, ctx_width=16, dilations=(2, 4, 8), residual=False)
+DEN_NET = dict(in_ch=1, out_ch=1, width=16, ctx_width=16, dilations=(2, 4), residual=True)
 
 
 def seg_loss(torch, F):
@@ -434,8 +557,7 @@ def build_seg_package(torch, nn, F, out: Path, args, held_out, test_img, timings
     pool = make_pool(1001, args.pool)
     xs, ys = zip(*[seg_arrays(im) for im in pool])
     torch.manual_seed(1)
-    net = build_net(torch, nn, F, in_ch=1, out_ch=2, width=12, ctx_width=16,
-                    dilations=(2, 4, 8), residual=False)
+    net = build_net(torch, nn, F, **SEG_NET)
     R = net.R
     halo = 24
     assert halo >= R
@@ -463,6 +585,7 @@ def build_seg_package(torch, nn, F, out: Path, args, held_out, test_img, timings
     np.save(pkg / "test_output.npy", np.ascontiguousarray(y.astype(np.float32)))
     write_tif(pkg / "sample_input.tif", raw.astype(np.uint16))
     write_tif(pkg / "sample_output.tif", y[0].astype(np.float32))
+    torchscript_from_onnx(torch, nn, F, SEG_NET, pkg)
     overlay = np.zeros(raw.shape + (3,), np.uint8)
     g = to_uint8(raw)
     overlay[..., 0] = np.maximum(g // 2, (y[0, 1] * 255).astype(np.uint8))
@@ -470,10 +593,7 @@ def build_seg_package(torch, nn, F, out: Path, args, held_out, test_img, timings
     overlay[..., 2] = np.maximum(g // 2, (y[0, 1] * 255).astype(np.uint8))
     save_cover(pkg / "cover.png", gray_rgb(g), overlay)
 
-    readme = SEG_README.format(R=R, halo=halo, steps=args.seg_steps, pool=args.pool,
-                               n_params=sum(p.numel() for p in net.parameters()),
-                               opset=OPSET, min=SIZE_MIN, step=SIZE_STEP, SYNTH=SYNTH_DATA, **metrics)
-    (pkg / "README.md").write_text(readme)
+    write_readme(pkg, SEG_README, torch, net, halo, args.seg_steps, args, metrics)
 
     rdf = {
         "format_version": FORMAT_VERSION,
@@ -519,8 +639,7 @@ def build_seg_package(torch, nn, F, out: Path, args, held_out, test_img, timings
                 {"id": "ensure_dtype", "kwargs": {"dtype": "float32"}},
             ],
         }],
-        "weights": {"onnx": {**file_ref(pkg, "weights.onnx"), "opset_version": OPSET,
-                             "authors": AUTHORS}},
+        "weights": weights_entries(torch, pkg),
         "config": {"jupyterlab_bioimage": {
             "bundled": True,
             "receptive_field_radius": R,
@@ -542,8 +661,7 @@ def build_den_package(torch, nn, F, out: Path, args, held_out, test_img, timings
     pool = make_pool(2002, args.pool)
     xs, ys = zip(*[den_arrays(im) for im in pool])
     torch.manual_seed(2)
-    net = build_net(torch, nn, F, in_ch=1, out_ch=1, width=16, ctx_width=16,
-                    dilations=(2, 4), residual=True)
+    net = build_net(torch, nn, F, **DEN_NET)
     R = net.R
     halo = 16
     assert halo >= R
@@ -571,12 +689,10 @@ def build_den_package(torch, nn, F, out: Path, args, held_out, test_img, timings
     np.save(pkg / "test_output.npy", np.ascontiguousarray(y.astype(np.float32)))
     write_tif(pkg / "sample_input.tif", raw.astype(np.uint16))
     write_tif(pkg / "sample_output.tif", y[0, 0].astype(np.float32))
+    torchscript_from_onnx(torch, nn, F, DEN_NET, pkg)
     save_cover(pkg / "cover.png", gray_rgb(to_uint8(x, 0, 1)), gray_rgb(to_uint8(y[0, 0], 0, 1)))
 
-    readme = DEN_README.format(R=R, halo=halo, steps=args.den_steps, pool=args.pool,
-                               n_params=sum(p.numel() for p in net.parameters()),
-                               opset=OPSET, min=SIZE_MIN, step=SIZE_STEP, SYNTH=SYNTH_DATA, **metrics)
-    (pkg / "README.md").write_text(readme)
+    write_readme(pkg, DEN_README, torch, net, halo, args.den_steps, args, metrics)
 
     rdf = {
         "format_version": FORMAT_VERSION,
@@ -621,8 +737,7 @@ def build_den_package(torch, nn, F, out: Path, args, held_out, test_img, timings
             "data": {"type": "float32"},
             "postprocessing": [{"id": "ensure_dtype", "kwargs": {"dtype": "float32"}}],
         }],
-        "weights": {"onnx": {**file_ref(pkg, "weights.onnx"), "opset_version": OPSET,
-                             "authors": AUTHORS}},
+        "weights": weights_entries(torch, pkg),
         "config": {"jupyterlab_bioimage": {
             "bundled": True,
             "receptive_field_radius": R,
@@ -647,8 +762,11 @@ translation-equivariant.
 
 * Input size: any y, x >= {min} of the form {min} + n*{step} (the network itself
   accepts any size >= R; the restriction only keeps tiles reasonable). Batch size is free.
-* Weights: ONNX only (opset {opset}), exported from PyTorch with dynamic batch and
-  spatial axes; runs in onnxruntime (Python) and onnxruntime-web.
+* Weights: ONNX (opset {opset}), exported from PyTorch with dynamic batch and
+  spatial axes; runs in onnxruntime (Python) and onnxruntime-web. TorchScript
+  (`weights.torchscript.pt`, PyTorch {torch_version}) converted from the ONNX
+  weights (same outputs within 1e-4), for fine-tuning in the kernel
+  (`jupyterlab_bioimage.finetune`).
 * Tiling: every output pixel depends only on input pixels within R = {R} px. The
   output `halo` is {halo} px (>= R), so tiled prediction with this halo equals
   untiled prediction (checked numerically in `tests/test_bundled_models.py`, also
@@ -840,7 +958,8 @@ def write_index(out: Path, pkgs):
             "rdf_sha256": sha256(pkg / "rdf.yaml"),
             "covers": [f"{pkg.name}/{c}" for c in rdf["covers"]],
             "documentation": f"{pkg.name}/{rdf['documentation']}",
-            "weights": {"onnx": f"{pkg.name}/{rdf['weights']['onnx']['source']}"},
+            "weights": {fmt: f"{pkg.name}/{entry['source']}"
+                        for fmt, entry in rdf["weights"].items()},
             "files": sorted(str(p.relative_to(out)) for p in pkg.rglob("*") if p.is_file()),
             "size_bytes": package_size(pkg),
         })
@@ -852,7 +971,47 @@ def write_index(out: Path, pkgs):
     (out / "index.json").write_text(json.dumps(index, indent=2) + "\n")
 
 
+def add_torchscript(torch, nn, F, out: Path, args, held_out):
+    """``--torchscript-only``: TorchScript weights for the packages in ``out``,
+    converted from their ONNX weights; no training, weights/tensors/covers untouched.
+
+    The README is rewritten from its template with the validation metrics
+    recomputed from the shipped ONNX weights (they must equal the ones in the
+    description, else the package is not what this script made); rdf.yaml is
+    rewritten with the new weights entry only (checked: re-writing the old
+    description unchanged reproduces it byte for byte).
+    """
+    import yaml
+
+    pkgs = []
+    for pkg_id, arch, template, steps, metrics_fn in (
+        (SEG_ID, SEG_NET, SEG_README, args.seg_steps, seg_metrics),
+        (DEN_ID, DEN_NET, DEN_README, args.den_steps, den_metrics),
+    ):
+        log(f"== {pkg_id} (torchscript only)")
+        pkg = out / pkg_id
+        old_text = (pkg / "rdf.yaml").read_text()
+        rdf = yaml.safe_load(old_text)
+        assert rdf_text(rdf) == old_text, "rdf.yaml does not round-trip; refusing to rewrite it"
+        net = torchscript_from_onnx(torch, nn, F, arch, pkg)
+        metrics = metrics_fn(ort_session(pkg / "weights.onnx"), held_out)
+        expected = rdf["config"]["jupyterlab_bioimage"]["validation"]
+        assert _rounded(metrics) == expected, (metrics, expected)
+        halo = rdf["outputs"][0]["axes"][2]["halo"]
+        write_readme(pkg, template, torch, net, halo, steps, args, metrics)
+        rdf["weights"] = weights_entries(torch, pkg)
+        write_rdf(pkg, rdf)
+        pkgs.append(pkg)
+    write_index(out, pkgs)
+    return pkgs
+
+
 def main(argv=None):
+    if argv is None and os.environ.get("PYTHONHASHSEED") != "0":
+        # TorchScript writes module constants in set order, which depends on the
+        # string hash seed: fix it, so that weights.torchscript.pt is reproducible.
+        os.execve(sys.executable, [sys.executable, *sys.argv],
+                  {**os.environ, "PYTHONHASHSEED": "0"})
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "jupyterlab_bioimage" / "zoo")
     ap.add_argument("--examples", type=Path, default=ROOT / "examples" / "data")
@@ -862,6 +1021,9 @@ def main(argv=None):
     ap.add_argument("--n-val", type=int, default=16, help="held-out validation images")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1 is fastest for these tiny nets and deterministic)")
+    ap.add_argument("--torchscript-only", action="store_true",
+                    help="train nothing: add TorchScript weights converted from the ONNX "
+                         "weights of the packages in --out")
     args = ap.parse_args(argv)
 
     t_start = time.time()
@@ -881,6 +1043,12 @@ def main(argv=None):
     seg_test = sm.synth_image(test_rng, (TEST_SIZE, TEST_SIZE), photons=(200.0, 400.0))
     den_test = sm.synth_image(test_rng, (TEST_SIZE, TEST_SIZE), photons=(40.0, 60.0))
 
+    if args.torchscript_only:
+        for pkg in add_torchscript(torch, nn, F, out, args, held_out):
+            log(f"  {pkg.name}: {package_size(pkg) / 1024:.0f} KiB total")
+            assert package_size(pkg) < 2 * 1024 * 1024, pkg
+        return
+
     timings: dict[str, float] = {}
     seg_pkg, seg_m = build_seg_package(torch, nn, F, out, args, held_out, seg_test, timings)
     den_pkg, den_m = build_den_package(torch, nn, F, out, args, held_out, den_test, timings)
@@ -892,7 +1060,8 @@ def main(argv=None):
     log("== summary")
     for pkg in (seg_pkg, den_pkg):
         log(f"  {pkg.name}: {package_size(pkg) / 1024:.0f} KiB total, weights "
-            f"{(pkg / 'weights.onnx').stat().st_size / 1024:.0f} KiB, "
+            f"{(pkg / 'weights.onnx').stat().st_size / 1024:.0f} KiB onnx / "
+            f"{(pkg / 'weights.torchscript.pt').stat().st_size / 1024:.0f} KiB torchscript, "
             f"training {timings[pkg.name]:.0f}s")
         assert package_size(pkg) < 2 * 1024 * 1024, pkg
     log(f"  {SEG_ID}: foreground IoU {seg_m['foreground_iou']:.3f}, instance F1@0.5 "

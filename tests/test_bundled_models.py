@@ -158,8 +158,10 @@ def test_description_fields(pkg_id):
         assert w in (h, 2 * h), (w, h)
         assert (pkg / cover).stat().st_size < 500 * 1024
 
-    assert set(rdf["weights"]) == {"onnx"}
+    # ONNX runs in the browser; TorchScript (converted from it) is for fine-tuning.
+    assert set(rdf["weights"]) == {"onnx", "torchscript"}
     assert 17 <= rdf["weights"]["onnx"]["opset_version"] <= 20
+    assert rdf["weights"]["torchscript"]["parent"] == "onnx"
 
     (inp,), (out,) = rdf["inputs"], rdf["outputs"]
     assert [a["type"] for a in inp["axes"]] == ["batch", "channel", "space", "space"]
@@ -185,7 +187,7 @@ def test_sha256_of_every_file_reference(pkg_id):
     refs = _file_refs(rdf)
     sources = {r["source"] for r in refs}
     # weights, test tensors and sample tensors are all referenced with a checksum
-    assert {"weights.onnx", "test_input.npy", "test_output.npy"} <= sources
+    assert {"weights.onnx", "weights.torchscript.pt", "test_input.npy", "test_output.npy"} <= sources
     for ref in refs:
         assert "sha256" in ref, ref
         path = ZOO / pkg_id / ref["source"]
@@ -340,7 +342,8 @@ def test_bioimageio_core_tiled_equals_untiled(pkg_id):
     rng = np.random.default_rng(99)
     raw = sm.synth_image(rng, (320, 272)).noisy[None, None]
 
-    with create_prediction_pipeline(model) as pp:
+    # ONNX, as the browser and the generated cells run it (core would pick TorchScript).
+    with create_prediction_pipeline(model, weight_format="onnx") as pp:
         sample = create_sample_for_model(model, inputs={in_id: raw}, sample_id="whole")
         whole = pp.predict_sample_without_blocking(
             sample, skip_input_padding=True, skip_output_cropping=True

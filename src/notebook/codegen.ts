@@ -8,6 +8,7 @@
  * {@link pyStr} (code) or {@link mdText} (Markdown); numbers with
  * {@link pyNumber}. Nothing from the record is ever placed in a comment.
  */
+import { generateFineTuneCells, IFineTuneOptions } from './codegen-finetune';
 import { processingLines } from './codegen-processing';
 import { methodsParagraph } from './methods';
 import { mdText, pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
@@ -49,6 +50,10 @@ export interface ICodegenOptions {
   style?: CodeStyle;
   /** Add the Dask batch cell (default false). */
   includeBatch?: boolean;
+  /** Add the PyTorch fine-tuning cells before the methods (default false). */
+  includeFineTune?: boolean;
+  /** Options of the fine-tuning cells (see `generateFineTuneCells`). */
+  fineTune?: IFineTuneOptions;
   /** Time written into `generatedAt` (default now); fixed in tests. */
   now?: string;
 }
@@ -365,6 +370,11 @@ export function generateCells(
     );
   } else if (options.includeBatch) {
     code('batch', BATCH);
+  }
+  if (options.includeFineTune) {
+    cells.push(
+      ...generateFineTuneCells(r, { ...options.fineTune, style }, provenance)
+    );
   }
   md('methods', methodsParagraph(r, style));
   return cells;

@@ -26,6 +26,7 @@ function parseArgs(args: ReadonlyPartialJSONObject): {
   record: IRunRecord;
   style?: CodeStyle;
   includeBatch?: boolean;
+  includeFineTune?: boolean;
   target?: 'active' | 'new';
 } {
   const raw = args.record;
@@ -44,7 +45,13 @@ function parseArgs(args: ReadonlyPartialJSONObject): {
       : args.target === 'active'
         ? 'active'
         : undefined;
-  return { record, style, includeBatch: args.includeBatch === true, target };
+  return {
+    record,
+    style,
+    includeBatch: args.includeBatch === true,
+    includeFineTune: args.includeFineTune === true,
+    target
+  };
 }
 
 /** Provides the notebook writer and its command. */

@@ -5,6 +5,7 @@
 import { Token } from '@lumino/coreutils';
 
 import type { CodeStyle, IRunRecord } from './codegen';
+import type { IFineTuneOptions } from './codegen-finetune';
 
 /** Where and how to insert the generated cells. */
 export interface IInsertOptions {
@@ -12,6 +13,14 @@ export interface IInsertOptions {
   style?: CodeStyle;
   /** Add the Dask batch cell. */
   includeBatch?: boolean;
+  /** Add the PyTorch fine-tuning cells (needs a ground truth or target paths). */
+  includeFineTune?: boolean;
+  /**
+   * Options of the fine-tuning cells. Its paths are written as given
+   * (relative to the notebook's directory or absolute), not rewritten like
+   * the record's.
+   */
+  fineTune?: IFineTuneOptions;
   /**
    * `active`: below the active cell of the current notebook (default when
    * one is open); `new`: a new notebook next to the image.

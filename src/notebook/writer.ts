@@ -151,7 +151,9 @@ export class NotebookWriter implements INotebookWriter {
         : relocateRecord(record, notebookDir);
     return generateCells(r, {
       style: options.style,
-      includeBatch: options.includeBatch
+      includeBatch: options.includeBatch,
+      includeFineTune: options.includeFineTune,
+      fineTune: options.fineTune
     });
   }
 }

@@ -184,7 +184,9 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
           }
           const result = await writer.insert(session.runRecord(), {
             style: session.state.style,
-            includeBatch: session.state.includeBatch
+            includeBatch: session.state.includeBatch,
+            includeFineTune:
+              session.state.includeFineTune && session.canFineTune()
           });
           return trans.__(
             'Inserted %1 cells into %2 (one undo removes them).',

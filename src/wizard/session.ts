@@ -728,6 +728,15 @@ export class WizardSession {
     });
   }
 
+  /**
+   * Whether a fine-tuning cell can be written: the model has TorchScript
+   * weights (fine-tuning runs in PyTorch) and there is ground truth to train on.
+   */
+  canFineTune(): boolean {
+    const torch = this.model?.weights.some(w => w.format === 'torchscript');
+    return !!torch && !!this._state.groundTruthPath && !!this._result;
+  }
+
   /** Cancel whatever is running. */
   cancel(): void {
     this._running?.cancel();

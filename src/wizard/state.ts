@@ -42,6 +42,8 @@ export interface IWizardState {
   /** Code style of the generated cells. */
   style: 'core' | 'numpy';
   includeBatch: boolean;
+  /** Add the PyTorch fine-tuning cells (needs TorchScript weights and ground truth). */
+  includeFineTune: boolean;
 }
 
 /** A fresh state for an image (and optionally a model). */
@@ -66,7 +68,8 @@ export function initialState(
     minSize: 0,
     groundTruthPath: '',
     style: 'core',
-    includeBatch: false
+    includeBatch: false,
+    includeFineTune: false
   };
 }
 
@@ -140,5 +143,6 @@ export function restoreState(raw: unknown): IWizardState | null {
     typeof r.groundTruthPath === 'string' ? r.groundTruthPath : '';
   s.style = r.style === 'numpy' ? 'numpy' : 'core';
   s.includeBatch = r.includeBatch === true;
+  s.includeFineTune = r.includeFineTune === true;
   return s;
 }

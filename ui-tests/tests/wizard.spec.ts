@@ -308,6 +308,11 @@ test.describe('analysis wizard', () => {
 
     // Report: the cells go into a new notebook next to the image.
     await page.locator(W.tab('report')).click();
+    // The fixture's description lists TorchScript weights, so a fine-tuning cell may be added (not here).
+    await expect(wizard.locator('.jp-BioImage-wizardFineTune')).toBeEnabled();
+    await expect(
+      wizard.locator('.jp-BioImage-wizardFineTune')
+    ).not.toBeChecked();
     await wizard.getByRole('button', { name: 'Insert the cells' }).click();
     const inserted = wizard.locator('.jp-BioImage-wizardInserted');
     await expect(inserted).toContainText('Inserted', { timeout: 60_000 });

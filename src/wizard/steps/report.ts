@@ -21,6 +21,15 @@ export function renderReport(ctx: IStepContext): HTMLElement {
   batch.addEventListener('change', () =>
     session.update({ includeBatch: batch.checked })
   );
+  const fineTune = h('input', {
+    type: 'checkbox',
+    className: 'jp-BioImage-wizardFineTune',
+    disabled: !session.canFineTune()
+  });
+  fineTune.checked = st.includeFineTune && session.canFineTune();
+  fineTune.addEventListener('change', () =>
+    session.update({ includeFineTune: fineTune.checked })
+  );
   let ready = '';
   try {
     session.runRecord();
@@ -57,6 +66,17 @@ export function renderReport(ctx: IStepContext): HTMLElement {
       field(
         trans.__('Add a Dask batch cell (folders of images, large volumes)'),
         batch
+      ),
+      field(
+        trans.__(
+          'Add a fine-tuning cell (PyTorch, early layers frozen, held-out split, QC before and after)'
+        ),
+        fineTune,
+        session.canFineTune()
+          ? undefined
+          : trans.__(
+              'needs a model with TorchScript weights, a run and a ground truth (Validate)'
+            )
       ),
       button(
         trans.__('Insert the cells'),
