@@ -232,7 +232,7 @@ test.describe('model packages as .zip files', () => {
     const row = card.locator('.jp-BioImage-cardProgress[data-task="download"]');
     const text = row.locator('.jp-BioImage-cardProgressText');
     // Bytes arrive while the server downloads the weights.
-    await expect(text).toHaveText(/^Downloading file 2 of \d+ · weights\.onnx · [0-9.]+ kB of 1\.8 MB$/, {
+    await expect(text).toHaveText(/^Downloading file 2 of \d+ · weights\.onnx · [0-9.]+ (B|kB|MB) of 1\.8 MB$/, {
       timeout: 30000
     });
     const first = Number(await row.locator('progress').evaluate((p: HTMLProgressElement) => p.value));
@@ -281,7 +281,7 @@ test.describe('model packages as .zip files', () => {
     await card.getByRole('button', { name: 'Test in this browser' }).click();
     const row = card.locator('.jp-BioImage-cardProgress[data-task="test"]');
     await expect(row.locator('.jp-BioImage-cardProgressText')).toHaveText(
-      /^Test: downloading file 2 of 4 · weights\.onnx · [0-9.]+ kB of 1\.8 MB$/,
+      /^Test: downloading file 2 of 4 · weights\.onnx · [0-9.]+ (B|kB|MB) of 1\.8 MB$/,
       { timeout: 30000 }
     );
     await row.getByRole('button', { name: 'Cancel' }).click();
