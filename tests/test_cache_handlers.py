@@ -241,6 +241,34 @@ async def test_cancel_slow_download(jp_fetch, upstream: Upstream, cache_root: Pa
     assert code == 404
 
 
+async def test_proxy_download_progress_then_cancel(jp_fetch, upstream: Upstream,
+                                                  cache_root: Path, jp_serverapp) -> None:
+    """What the model card does: read through the proxy with a download id, poll the
+    progress, then cancel; the proxy answers 409 and nothing stays in the cache."""
+    digest = upstream.add("weights.onnx", b"w" * 800)
+    params = {"url": upstream.url("weights.onnx", "slow"), "sha256": digest,
+              "download_id": "card-1"}
+    pending = asyncio.ensure_future(call(jp_fetch, "GET", "bioimage", "proxy", params=params))
+    await upstream.wait_started("weights.onnx")
+    progress: dict[str, Any] = {}
+    for _ in range(100):  # the first half arrives; wait until the cache has counted it
+        code, progress = await call(jp_fetch, "GET", "bioimage", "cache", "downloads", "card-1")
+        if code == 200 and progress["bytes_done"] == 400:
+            break
+        await asyncio.sleep(0.02)
+    assert progress["state"] == "downloading" and progress["download_ids"] == ["card-1"]
+    assert (progress["bytes_done"], progress["bytes_total"]) == (400, 800)
+    code, cancelled = await call(jp_fetch, "DELETE", "bioimage", "cache", "downloads", "card-1")
+    assert code == 200 and cancelled["transfer_stopped"] is True
+    code, error = await pending
+    await jp_serverapp.web_app.settings[SETTINGS_KEY].drain()
+    assert code == 409 and error["reason"] == "cancelled"
+    assert "nothing was cached" in error["message"]
+    assert temp_files(cache_root) == [] and stored_files(cache_root) == []
+    code, _ = await call(jp_fetch, "GET", "bioimage", "cache", "downloads", "card-1")
+    assert code == 404
+
+
 async def test_clear_per_model_and_whole(jp_fetch, upstream: Upstream, cache_root: Path) -> None:
     for model, name in (("affable-shark", "a.onnx"), ("affable-shark", "b.npy"),
                         ("happy-cat", "c.onnx")):

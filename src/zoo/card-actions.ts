@@ -7,13 +7,15 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
 
 import type { IInferenceService } from '../tokens';
-import { runsInBrowserStatic } from './browser-support';
 import type { IZooFetcher } from './catalog-sources/fetcher';
 import { ZooFetchError } from './catalog-sources/fetcher';
 import type { ICatalogEntry, ITestStatus } from './catalog-types';
+import { packageFiles, testFiles } from './package-files';
 import { sha256Hex } from './sha256';
 import { isHttpUrl, normalizeRelativePath } from './sources/reader';
+import { Transfer, TransferCancelledError } from './transfer';
 import type { IFileRef, IModelDescription } from './types';
+import { writeFolder } from './workspace-files';
 
 /** A file refused because its bytes do not match the sha256 the description lists. */
 export class RefusedFileError extends Error {
@@ -36,71 +38,67 @@ export function descriptionName(entry: ICatalogEntry): string {
   return decodeURIComponent(PathExt.basename(raw)) || 'rdf.yaml';
 }
 
-/** Files a test needs: ONNX weights (+ external data) and the test tensors. */
-export function testFiles(model: IModelDescription): IFileRef[] {
-  const onnx = runsInBrowserStatic(model).onnx;
-  const refs: IFileRef[] = [];
-  if (onnx) {
-    refs.push(onnx);
-    if (onnx.externalData) {
-      refs.push(onnx.externalData);
-    }
-  }
-  for (const t of [...model.inputs, ...model.outputs]) {
-    if (t.testTensor) {
-      refs.push(t.testTensor);
-    }
-  }
-  return refs;
-}
-
-/** Every file of the package: weights, tensors, covers, documentation, attachments. */
-export function packageFiles(model: IModelDescription): IFileRef[] {
-  const refs: IFileRef[] = [...model.weights];
-  for (const w of model.weights) {
-    if (w.externalData) {
-      refs.push(w.externalData);
-    }
-  }
-  for (const t of [...model.inputs, ...model.outputs]) {
-    for (const ref of [t.testTensor, t.sampleTensor]) {
-      if (ref) {
-        refs.push(ref);
-      }
-    }
-  }
-  refs.push(...model.attachments);
-  for (const source of [...model.covers, model.documentation]) {
-    if (source) {
-      refs.push({ source });
-    }
-  }
-  const seen = new Set<string>();
-  return refs.filter(r => !seen.has(r.source) && (seen.add(r.source), true));
-}
+export { packageFiles, testFiles } from './package-files';
 
 /**
  * Read files of a package, verifying each sha256 (the server verifies remote
- * files too). Keys are the sources as written in the description.
+ * files too). Keys are the sources as written in the description. With a
+ * `transfer`, progress is reported per file (bytes while the server
+ * downloads it) and a cancel stops the server's download.
  */
 export async function readPackage(
   fetcher: IZooFetcher,
   entry: ICatalogEntry,
   refs: IFileRef[],
   optional: (ref: IFileRef) => boolean = () => false,
-  skipped: string[] = []
+  skipped: string[] = [],
+  transfer?: Transfer
 ): Promise<Record<string, Uint8Array>> {
   const files: Record<string, Uint8Array> = {};
-  files[descriptionName(entry)] = await fetcher.read(entry.location);
-  for (const ref of refs) {
+  const count = refs.length + 1;
+  let finishedBytes = 0;
+  const read = async (
+    index: number,
+    name: string,
+    relative?: string,
+    sha256?: string
+  ): Promise<Uint8Array> => {
+    if (!transfer) {
+      return fetcher.read(entry.location, relative, sha256);
+    }
+    transfer.throwIfCancelled();
+    const step = { phase: 'reading' as const, file: name, index, count };
+    transfer.report({ ...step, bytesDone: 0, bytesTotal: null, finishedBytes });
+    try {
+      const bytes = await fetcher.read(entry.location, relative, sha256, {
+        signal: transfer.signal,
+        onProgress: p => transfer.report({ ...step, ...p, finishedBytes })
+      });
+      transfer.throwIfCancelled();
+      finishedBytes += bytes.length;
+      transfer.report({
+        ...step,
+        bytesDone: bytes.length,
+        bytesTotal: bytes.length,
+        finishedBytes: finishedBytes - bytes.length
+      });
+      return bytes;
+    } catch (error) {
+      transfer.throwIfCancelled();
+      throw error;
+    }
+  };
+  const description = descriptionName(entry);
+  files[description] = await read(1, description);
+  for (const [i, ref] of refs.entries()) {
     let bytes: Uint8Array;
     try {
-      bytes = await fetcher.read(entry.location, ref.source, ref.sha256);
+      bytes = await read(i + 2, ref.source, ref.source, ref.sha256);
     } catch (error) {
       if (error instanceof ZooFetchError && error.isChecksumMismatch) {
         throw new RefusedFileError(ref.source, error.message);
       }
-      if (optional(ref)) {
+      if (optional(ref) && !(error instanceof TransferCancelledError)) {
         skipped.push(ref.source);
         continue;
       }
@@ -120,24 +118,48 @@ export async function readPackage(
   return files;
 }
 
-/** Run the model's own test in the inference worker. */
+/** Run the model's own test in the inference worker; a `transfer` reports and cancels. */
 export async function testInBrowser(
   service: IInferenceService,
   fetcher: IZooFetcher,
   entry: ICatalogEntry,
-  model: IModelDescription
+  model: IModelDescription,
+  transfer?: Transfer
 ): Promise<ITestStatus> {
   const files = await readPackage(
     fetcher,
     entry,
-    testFiles(model).filter(r => !isHttpUrl(r.source))
+    testFiles(model).filter(r => !isHttpUrl(r.source)),
+    undefined,
+    undefined,
+    transfer
   );
+  transfer?.throwIfCancelled();
   const open = await service.client.open(
     { kind: 'files', files, descriptionName: descriptionName(entry) },
     'auto'
   );
+  let stop = () => undefined as void;
   try {
-    const report = await service.client.test(open.modelKey).result;
+    transfer?.throwIfCancelled();
+    const last = transfer?.progress;
+    transfer?.report({
+      phase: 'testing',
+      index: last?.count ?? 1,
+      count: last?.count ?? 1,
+      bytesDone: 0,
+      bytesTotal: null,
+      finishedBytes: (last?.finishedBytes ?? 0) + (last?.bytesDone ?? 0)
+    });
+    const running = service.client.test(open.modelKey);
+    stop = transfer?.onCancel(() => running.cancel()) ?? stop;
+    let report;
+    try {
+      report = await running.result;
+    } catch (error) {
+      transfer?.throwIfCancelled();
+      throw error;
+    }
     return {
       passed: report.passed,
       maxAbsDiff: Math.max(...report.outputs.map(o => o.maxAbsDiff)),
@@ -145,48 +167,17 @@ export async function testInBrowser(
       milliseconds: report.milliseconds
     };
   } finally {
+    stop();
     void service.client.close(open.modelKey);
-  }
-}
-
-/** Save bytes as a file of the Jupyter file tree (base64 through the contents API). */
-async function saveBytes(
-  contents: Contents.IManager,
-  path: string,
-  bytes: Uint8Array
-): Promise<void> {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  await contents.save(path, {
-    type: 'file',
-    format: 'base64',
-    content: btoa(binary)
-  });
-}
-
-/** Create `path` and its parents in the file tree (existing folders are fine). */
-async function ensureFolder(
-  contents: Contents.IManager,
-  path: string
-): Promise<void> {
-  let current = '';
-  for (const part of path.split('/').filter(Boolean)) {
-    current = current ? `${current}/${part}` : part;
-    try {
-      await contents.get(current, { content: false });
-    } catch {
-      await contents.save(current, { type: 'directory' });
-    }
   }
 }
 
 /**
  * Save the package into `folder` of the workspace. All files are read and
- * verified before anything is written, so a refused file saves nothing.
- * Returns the path of the saved description.
+ * verified before anything is written, and the folder appears only once
+ * every file is written (see {@link writeFolder}), so a refused file, a
+ * failed write or a cancel leaves nothing. Returns the path of the saved
+ * description.
  */
 export async function downloadPackage(
   contents: Contents.IManager,
@@ -194,7 +185,8 @@ export async function downloadPackage(
   entry: ICatalogEntry,
   model: IModelDescription,
   folder: string,
-  skipped: string[] = []
+  skipped: string[] = [],
+  transfer?: Transfer
 ): Promise<string> {
   const refs = packageFiles(model).filter(r => !isHttpUrl(r.source));
   // Weights in other formats than ONNX and covers are nice to have: a missing
@@ -208,14 +200,17 @@ export async function downloadPackage(
     entry,
     refs,
     r => !needed.has(r.source),
-    skipped
+    skipped,
+    transfer
   );
-  await ensureFolder(contents, folder);
+  const relative: Record<string, Uint8Array> = {};
   for (const [name, bytes] of Object.entries(files)) {
-    const path = `${folder}/${name.replace(/^\.\//, '')}`;
-    await ensureFolder(contents, PathExt.dirname(path));
-    await saveBytes(contents, path, bytes);
+    relative[name.replace(/^\.\//, '')] = bytes;
   }
+  await writeFolder(contents, folder, relative, {
+    existing: 'merge',
+    transfer
+  });
   return `${folder}/${descriptionName(entry)}`;
 }
 

@@ -23,19 +23,32 @@ import {
 } from './card-sections';
 import type { IModelDescription } from './types';
 import { isHttpUrl } from './sources/reader';
+import {
+  formatBytes,
+  fractionDone,
+  ITransferProgress,
+  Transfer,
+  TransferCancelledError
+} from './transfer';
 
 const CARD_CLASS = 'jp-BioImage-modelCard';
 
-/** Actions the card's buttons run (provided by the plugin). */
+/**
+ * Actions the card's buttons run (provided by the plugin). `test` and
+ * `download` get a transfer to report progress on and to watch for Cancel;
+ * once cancelled they reject with {@link TransferCancelledError}.
+ */
 export interface ICardActions {
   test?: (
     entry: ICatalogEntry,
-    model: IModelDescription
+    model: IModelDescription,
+    transfer: Transfer
   ) => Promise<ITestStatus>;
   use?: (entry: ICatalogEntry, model: IModelDescription) => Promise<void>;
   download?: (
     entry: ICatalogEntry,
-    model: IModelDescription
+    model: IModelDescription,
+    transfer: Transfer
   ) => Promise<string>;
 }
 
@@ -59,6 +72,14 @@ export class ModelCard extends Widget {
   /** The entry shown. */
   get entry(): ICatalogEntry {
     return this._options.entry;
+  }
+
+  /** Closing the card cancels its running downloads. */
+  dispose(): void {
+    for (const { transfer } of this._transfers.values()) {
+      transfer.cancel();
+    }
+    super.dispose();
   }
 
   /** Resolves when the documentation has been rendered (or failed). */
@@ -228,10 +249,19 @@ export class ModelCard extends Widget {
         this._status.textContent = trans.__(
           'Testing: reproducing the test outputs from the test inputs…'
         );
+        const transfer = this._startTransfer('test');
         let status: ITestStatus;
         try {
-          status = await actions.test(entry, model);
+          status = await actions.test(entry, model, transfer);
         } catch (error) {
+          if (error instanceof TransferCancelledError || transfer.cancelled) {
+            this._status.className =
+              'jp-BioImage-cardTestStatus jp-mod-cancelled';
+            this._status.textContent = trans.__(
+              'Test cancelled: unfinished downloads were stopped and nothing was kept.'
+            );
+            return;
+          }
           status = {
             passed: false,
             maxAbsDiff: NaN,
@@ -239,6 +269,8 @@ export class ModelCard extends Widget {
             milliseconds: 0,
             error: (error as Error).message
           };
+        } finally {
+          this._endTransfer('test');
         }
         this._options.catalog.setTestStatus(entry.key, status);
         this._showTest(status);
@@ -269,8 +301,10 @@ export class ModelCard extends Widget {
           'in-progress',
           { autoClose: false }
         );
+        this._setDownloadStatus('', false);
+        const transfer = this._startTransfer('download');
         try {
-          const path = await actions.download(entry, model);
+          const path = await actions.download(entry, model, transfer);
           Notification.update({
             id,
             type: 'success',
@@ -279,6 +313,19 @@ export class ModelCard extends Widget {
           });
           this._setDownloadStatus(trans.__('Saved to %1', path), false);
         } catch (error) {
+          if (error instanceof TransferCancelledError || transfer.cancelled) {
+            const message = trans.__(
+              'Download cancelled: nothing was saved, and the server kept no part of it.'
+            );
+            Notification.update({
+              id,
+              type: 'info',
+              message,
+              autoClose: 5000
+            });
+            this._setDownloadStatus(message, false);
+            return;
+          }
           const message = (error as Error).message;
           Notification.update({
             id,
@@ -290,6 +337,8 @@ export class ModelCard extends Widget {
             trans.__('Download refused: %1', message),
             true
           );
+        } finally {
+          this._endTransfer('download');
         }
       }
     );
@@ -299,9 +348,98 @@ export class ModelCard extends Widget {
     });
     this._download = el('div', 'jp-BioImage-cardDownloadStatus');
     this._download.setAttribute('role', 'status');
+    this._progress = el('div', 'jp-BioImage-cardProgressList');
     const wrap = el('div');
-    wrap.append(bar, this._download);
+    wrap.append(bar, this._progress, this._download);
     return wrap;
+  }
+
+  /** A progress row with a Cancel button for one running transfer. */
+  private _startTransfer(task: 'test' | 'download'): Transfer {
+    const trans = this._options.trans;
+    this._endTransfer(task);
+    const row = el('div', 'jp-BioImage-cardProgress');
+    row.dataset.task = task;
+    row.setAttribute('role', 'status');
+    row.setAttribute('aria-live', 'polite');
+    const text = el(
+      'span',
+      'jp-BioImage-cardProgressText',
+      task === 'test'
+        ? trans.__('Test: starting…')
+        : trans.__('Download: starting…')
+    );
+    const bar = el('progress', 'jp-BioImage-cardProgressBar');
+    bar.max = 1;
+    bar.removeAttribute('value');
+    const cancel = el(
+      'button',
+      'jp-Button jp-mod-styled jp-mod-reject jp-BioImage-cardCancel',
+      trans.__('Cancel')
+    );
+    cancel.type = 'button';
+    cancel.title =
+      task === 'test'
+        ? trans.__('Stop the test and its downloads')
+        : trans.__('Stop the download; nothing is saved');
+    const transfer = new Transfer(p => {
+      text.textContent = this._describeProgress(task, p);
+      const fraction = fractionDone(p);
+      if (fraction === null) {
+        bar.removeAttribute('value');
+      } else {
+        bar.value = fraction;
+      }
+      row.dataset.phase = p.phase;
+    });
+    cancel.addEventListener('click', () => {
+      cancel.disabled = true;
+      text.textContent = trans.__('Cancelling…');
+      transfer.cancel();
+    });
+    row.append(text, bar, cancel);
+    this._progress.append(row);
+    this._transfers.set(task, { transfer, row });
+    return transfer;
+  }
+
+  private _endTransfer(task: 'test' | 'download'): void {
+    this._transfers.get(task)?.row.remove();
+    this._transfers.delete(task);
+  }
+
+  private _describeProgress(
+    task: 'test' | 'download',
+    p: ITransferProgress
+  ): string {
+    const trans = this._options.trans;
+    if (p.phase === 'testing') {
+      return trans.__('Test: running the model on its test inputs…');
+    }
+    const verb =
+      p.phase === 'saving'
+        ? trans.__('Saving')
+        : task === 'test'
+          ? trans.__('Test: downloading')
+          : trans.__('Downloading');
+    const bytes =
+      p.phase === 'saving'
+        ? formatBytes(p.bytesTotal ?? 0)
+        : p.bytesTotal !== null
+          ? trans.__(
+              '%1 of %2',
+              formatBytes(p.bytesDone),
+              formatBytes(p.bytesTotal)
+            )
+          : formatBytes(p.bytesDone);
+    return trans.__(
+      '%1 file %2 of %3 · %4 · %5',
+      verb,
+      p.index,
+      p.count,
+      p.file ?? '',
+      bytes
+    );
   }
 
   private _setDownloadStatus(text: string, error: boolean): void {
@@ -373,6 +511,11 @@ export class ModelCard extends Widget {
   private _options: ModelCard.IOptions;
   private _status!: HTMLElement;
   private _download!: HTMLElement;
+  private _progress!: HTMLElement;
+  private _transfers = new Map<
+    'test' | 'download',
+    { transfer: Transfer; row: HTMLElement }
+  >();
   private _docs: Promise<void> = Promise.resolve();
 }
 

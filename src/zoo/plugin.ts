@@ -6,10 +6,16 @@ import {
 import {
   ICommandPalette,
   InputDialog,
-  MainAreaWidget
+  MainAreaWidget,
+  Notification
 } from '@jupyterlab/apputils';
-import { URLExt } from '@jupyterlab/coreutils';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import {
+  FileBrowser,
+  FileDialog,
+  IDefaultFileBrowser,
+  IFileBrowserFactory
+} from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
@@ -27,8 +33,16 @@ import { ServerZooFetcher } from './catalog-sources/fetcher';
 import type { ICatalogEntry } from './catalog-types';
 import { ICardActions, ModelCard } from './card';
 import { downloadPackage, packageFolder, testInBrowser } from './card-actions';
-import { ZooPanel } from './panel';
+import { isZipName, ZooDrop, ZooPanel } from './panel';
 import { IZooCatalog } from './tokens';
+import { DEFAULT_ZIP_LIMITS, IZipImportLimits } from './zip-import';
+import {
+  IImportedPackage,
+  importModelZip,
+  sourceName,
+  ZipSource
+} from './zip-import-workspace';
+import { formatBytes } from './transfer';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:zoo';
 
@@ -43,7 +57,26 @@ export namespace ZooCommandIDs {
   export const addSource = 'bioimage:add-zoo-source';
   /** Reload every source of the zoo. */
   export const reload = 'bioimage:reload-zoo';
+  /**
+   * Import a `.zip` model package into `bioimage-models/` and add it as a
+   * source (args: `path` of the zip in the workspace; `fromBrowser` (context
+   * menu): the zip selected in the file browser; neither: a file dialog).
+   * Resolves to an {@link ImportZipResult}.
+   */
+  export const importZip = 'bioimage:import-model-zip';
 }
+
+/** What {@link ZooCommandIDs.importZip} resolves to. */
+export type ImportZipResult =
+  | {
+      ok: true;
+      folder: string;
+      description: string;
+      name: string;
+      reused: boolean;
+      listed: boolean;
+    }
+  | { ok: false; error: string };
 
 /** The default settings, used when the setting registry is not available. */
 const DEFAULTS: ICatalogSettings = {
@@ -52,6 +85,19 @@ const DEFAULTS: ICatalogSettings = {
   userSources: [],
   concurrency: 6
 };
+
+function readImportLimits(
+  setting: ISettingRegistry.ISettings
+): IZipImportLimits {
+  const max = setting.get('maxImportBytes').composite;
+  return {
+    ...DEFAULT_ZIP_LIMITS,
+    maxTotalBytes:
+      typeof max === 'number' && max > 0
+        ? max
+        : DEFAULT_ZIP_LIMITS.maxTotalBytes
+  };
+}
 
 function readSettings(setting: ISettingRegistry.ISettings): ICatalogSettings {
   const get = <T>(key: string, fallback: T) =>
@@ -115,8 +161,8 @@ function cardActions(
 ): ICardActions {
   return {
     test: inference
-      ? (entry, model) =>
-          testInBrowser(inference, catalog.fetcher, entry, model)
+      ? (entry, model, transfer) =>
+          testInBrowser(inference, catalog.fetcher, entry, model, transfer)
       : undefined,
     use: inference
       ? async entry => {
@@ -145,7 +191,7 @@ function cardActions(
           });
         }
       : undefined,
-    download: async (entry, model) => {
+    download: async (entry, model, transfer) => {
       const skipped: string[] = [];
       const path = await downloadPackage(
         app.serviceManager.contents,
@@ -153,7 +199,8 @@ function cardActions(
         entry,
         model,
         packageFolder(entry),
-        skipped
+        skipped,
+        transfer
       );
       return skipped.length
         ? trans.__('%1 (unavailable, skipped: %2)', path, skipped.join(', '))
@@ -179,7 +226,8 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
     ITranslator,
     IInferenceService,
     IRenderMimeRegistry,
-    IDefaultFileBrowser
+    IDefaultFileBrowser,
+    IFileBrowserFactory
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -189,7 +237,8 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
     translator: ITranslator | null,
     inference: IInferenceService | null,
     rendermime: IRenderMimeRegistry | null,
-    browser: IDefaultFileBrowser | null
+    browser: IDefaultFileBrowser | null,
+    browsers: IFileBrowserFactory | null
   ): IZooCatalog => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_bioimage');
     const catalog = new ModelCatalog({
@@ -204,6 +253,7 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
     const actions = cardActions(app, catalog, inference, browser, trans);
     const cards = new Map<string, MainAreaWidget<ModelCard>>();
     let setting: ISettingRegistry.ISettings | null = null;
+    let importLimits = DEFAULT_ZIP_LIMITS;
 
     const checkServer = async (): Promise<IServerHealth | Error> => {
       try {
@@ -262,6 +312,201 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
         sources.map(s => ({ kind: s.kind, location: s.location }))
       );
     };
+
+    /** Resolves once the source with `id` has been read (or after `timeoutMs`). */
+    const sourceLoaded = async (id: string, timeoutMs = 30000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const state = catalog.sources.find(s => s.id === id);
+        if ((state && state.state !== 'loading') || Date.now() > until) {
+          return state;
+        }
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+    };
+
+    const addFolderSource = async (folder: string) => {
+      const sources = catalog.settings.userSources.filter(
+        s => !(s.kind === 'folder' && s.location === folder)
+      );
+      await saveSources([...sources, { kind: 'folder', location: folder }]);
+      return sourceLoaded(`folder:${folder}`);
+    };
+
+    /** The browser whose context menu or selection is meant. */
+    const currentBrowser = (): FileBrowser | null =>
+      browsers?.tracker.currentWidget ?? browser ?? null;
+
+    const selectedZip = (): string | null => {
+      const items = Array.from(currentBrowser()?.selectedItems() ?? []);
+      return items.length === 1 &&
+        items[0].type !== 'directory' &&
+        isZipName(items[0].name)
+        ? items[0].path
+        : null;
+    };
+
+    const describeImport = (
+      result: IImportedPackage,
+      listed: boolean
+    ): string => {
+      const name = result.model.name;
+      const where = result.reused
+        ? trans.__(
+            '%1 is already in %2 (the same files); nothing was written.',
+            name,
+            result.folder
+          )
+        : trans.__(
+            'Imported %1 into %2: %3 files, %4, %5 sha256 verified.',
+            name,
+            result.folder,
+            result.files,
+            formatBytes(result.bytes),
+            result.verified
+          );
+      const skipped = result.skipped.length
+        ? ' ' +
+          trans.__(
+            '%1 already holds another package and was left as it is.',
+            result.skipped.join(', ')
+          )
+        : '';
+      const shown = listed
+        ? ' ' + trans.__('It is listed in the model zoo.')
+        : ' ' +
+          trans.__(
+            'It was added as a source, but the zoo could not list it yet.'
+          );
+      return `${where}${skipped}${shown}`;
+    };
+
+    /** Import one zip and add it as a source; reports in the sidebar and a notification. */
+    const importZip = async (source: ZipSource): Promise<ImportZipResult> => {
+      const label = sourceName(source);
+      panel.showImportStatus(trans.__('Importing %1…', label), 'running');
+      const note = Notification.emit(
+        trans.__('Importing %1…', label),
+        'in-progress',
+        { autoClose: false }
+      );
+      try {
+        const result = await importModelZip(
+          app.serviceManager.contents,
+          source,
+          { limits: importLimits }
+        );
+        const state = await addFolderSource(result.folder);
+        const listed = state?.state === 'ready';
+        const message = describeImport(result, listed);
+        panel.showImportStatus(message, listed ? 'ok' : 'error');
+        Notification.update({
+          id: note,
+          type: listed ? 'success' : 'warning',
+          message,
+          autoClose: 8000
+        });
+        return {
+          ok: true,
+          folder: result.folder,
+          description: result.description,
+          name: result.model.name,
+          reused: result.reused,
+          listed
+        };
+      } catch (error) {
+        const message = trans.__(
+          'Import refused: %1',
+          (error as Error).message
+        );
+        panel.showImportStatus(message, 'error');
+        Notification.update({
+          id: note,
+          type: 'error',
+          message,
+          autoClose: false
+        });
+        return { ok: false, error: (error as Error).message };
+      }
+    };
+
+    const onDrop = async (drop: ZooDrop) => {
+      // Dropped on the tab: show the panel, where the outcome is reported.
+      app.shell.activateById(panel.id);
+      const sources: ZipSource[] =
+        drop.kind === 'paths'
+          ? drop.paths.map(path => ({ kind: 'path', path }))
+          : drop.files.map(file => ({ kind: 'file', file, name: file.name }));
+      const other = sources.filter(s => !isZipName(sourceName(s)));
+      if (other.length) {
+        panel.showImportStatus(
+          trans.__(
+            'Only .zip model packages can be dropped here; %1 is not one. To add a package folder, use the + button.',
+            other.map(sourceName).join(', ')
+          ),
+          'error'
+        );
+      }
+      for (const source of sources.filter(s => isZipName(sourceName(s)))) {
+        await importZip(source);
+      }
+    };
+    panel.zipDropped.connect((_, drop) => void onDrop(drop));
+
+    app.commands.addCommand(ZooCommandIDs.importZip, {
+      label: args =>
+        typeof args.path === 'string' && args.path
+          ? trans.__(
+              'Import Model Package %1',
+              PathExt.basename(String(args.path))
+            )
+          : args.fromBrowser
+            ? trans.__('Import as Model Package')
+            : trans.__('Import Model Package (.zip)…'),
+      caption: trans.__(
+        'Check a .zip model package (paths, size, every sha256), unpack it into bioimage-models/ and list it in the model zoo'
+      ),
+      isVisible: args => !args.fromBrowser || selectedZip() !== null,
+      execute: async args => {
+        let path = typeof args.path === 'string' ? args.path : '';
+        if (!path && args.fromBrowser) {
+          path = selectedZip() ?? '';
+        }
+        if (!path) {
+          const manager = currentBrowser()?.model.manager;
+          if (!manager) {
+            const answer = await InputDialog.getText({
+              title: trans.__('Import which model package?'),
+              label: trans.__('Path of a .zip file in the workspace'),
+              placeholder: 'downloads/model.zip'
+            });
+            if (!answer.button.accept || !answer.value) {
+              return null;
+            }
+            path = answer.value.trim();
+          } else {
+            const picked = await FileDialog.getOpenFiles({
+              manager,
+              title: trans.__('Import a model package (.zip)'),
+              filter: model =>
+                model.type === 'directory' || isZipName(model.name) ? {} : null
+            });
+            const file = picked.value?.find(m => m.type !== 'directory');
+            if (!picked.button.accept || !file) {
+              return null;
+            }
+            path = file.path;
+          }
+        }
+        return importZip({ kind: 'path', path });
+      }
+    });
+    app.contextMenu.addItem({
+      command: ZooCommandIDs.importZip,
+      selector: '.jp-DirListing-item[data-isdir="false"]',
+      args: { fromBrowser: true },
+      rank: 21
+    });
 
     app.commands.addCommand(CommandIDs.openZoo, {
       label: trans.__('Open Model Zoo'),
@@ -348,6 +593,7 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
       CommandIDs.openZoo,
       CommandIDs.checkServer,
       ZooCommandIDs.addSource,
+      ZooCommandIDs.importZip,
       ZooCommandIDs.reload
     ]) {
       palette?.addItem({ command, category: PALETTE_CATEGORY });
@@ -357,7 +603,11 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
       if (settingRegistry) {
         try {
           setting = await settingRegistry.load(PLUGIN_ID);
-          setting.changed.connect(s => void catalog.configure(readSettings(s)));
+          setting.changed.connect(s => {
+            importLimits = readImportLimits(s);
+            void catalog.configure(readSettings(s));
+          });
+          importLimits = readImportLimits(setting);
           await catalog.configure(readSettings(setting));
           return;
         } catch (reason) {

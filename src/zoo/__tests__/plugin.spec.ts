@@ -32,6 +32,13 @@ describe('jupyterlab-bioimage plugins', () => {
     expect(app.commands.hasCommand(CommandIDs.openZoo)).toBe(true);
     expect(app.commands.hasCommand(CommandIDs.checkServer)).toBe(true);
     expect(app.commands.label(CommandIDs.openZoo)).toBe('Open Model Zoo');
+    expect(app.commands.hasCommand('bioimage:import-model-zip')).toBe(true);
+    expect(app.commands.label('bioimage:import-model-zip')).toBe(
+      'Import Model Package (.zip)…'
+    );
+    expect(
+      app.commands.label('bioimage:import-model-zip', { path: 'in/unet.zip' })
+    ).toBe('Import Model Package unet.zip');
 
     const left = add.mock.calls.filter(call => call[1] === 'left');
     const zoo = left.map(call => call[0]).find(w => w.id === 'jp-bioimage-zoo');

@@ -11,6 +11,15 @@ import { readFileBytes } from '../../runtime/jupyter-files';
 import type { PackageLocation } from '../catalog-types';
 import { HttpPackageReader } from '../sources/http';
 import { isHttpUrl, normalizeRelativePath } from '../sources/reader';
+import { newDownloadId } from '../transfer';
+
+/** How often download progress is asked for, and a cancel retried. */
+const POLL_MS = 250;
+/** A cancel is retried this often while the request has not reached the server. */
+const CANCEL_TRIES = 20;
+
+const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
 
 /** A failed read, with the server's reason (e.g. `sha256 mismatch`) and HTTP status. */
 export class ZooFetchError extends Error {
@@ -27,6 +36,29 @@ export class ZooFetchError extends Error {
   get isChecksumMismatch(): boolean {
     return this.status === 422 || /sha256/i.test(this.reason);
   }
+
+  /** The download was cancelled (by this tab or another). */
+  get isCancelled(): boolean {
+    return this.reason === 'cancelled';
+  }
+}
+
+/** How far a server download is (`GET /bioimage/cache/downloads/<id>`). */
+export interface IDownloadProgress {
+  bytesDone: number;
+  /** From Content-Length; null when the remote does not say. */
+  bytesTotal: number | null;
+}
+
+/** Options of {@link IZooFetcher.read}. */
+export interface IReadOptions {
+  /**
+   * When aborted, the server's download of this file is cancelled (it keeps
+   * nothing) and the read rejects.
+   */
+  signal?: AbortSignal;
+  /** Bytes received so far of a file the server is downloading. */
+  onProgress?: (progress: IDownloadProgress) => void;
 }
 
 /** The bundled zoo's `index.json` (only the fields the catalog uses). */
@@ -44,7 +76,8 @@ export interface IZooFetcher {
   read(
     location: PackageLocation,
     relative?: string,
-    sha256?: string
+    sha256?: string,
+    options?: IReadOptions
   ): Promise<Uint8Array>;
   /** A URL an `<img>` or link can use for a package file. */
   displayUrl(location: PackageLocation, relative: string): string;
@@ -99,26 +132,26 @@ export class ServerZooFetcher implements IZooFetcher {
   async read(
     location: PackageLocation,
     relative?: string,
-    sha256?: string
+    sha256?: string,
+    options: IReadOptions = {}
   ): Promise<Uint8Array> {
     const target =
       relative === undefined ? undefined : this.resolve(location, relative);
     switch (location.kind) {
       case 'remote':
-        return this._get(
-          this._proxyUrl(
-            target ?? location.url,
-            relative === undefined ? location.sha256 : sha256
-          )
+        return this._download(
+          target ?? location.url,
+          relative === undefined ? location.sha256 : sha256,
+          options
         );
       case 'bundled':
         if (target && isHttpUrl(target)) {
-          return this._get(this._proxyUrl(target, sha256));
+          return this._download(target, sha256, options);
         }
         return this._get(this._bundledUrl(target ?? location.path));
       case 'workspace':
         if (target && isHttpUrl(target)) {
-          return this._get(this._proxyUrl(target, sha256));
+          return this._download(target, sha256, options);
         }
         if (!this._contents) {
           throw new Error(
@@ -155,6 +188,101 @@ export class ServerZooFetcher implements IZooFetcher {
       .map(m => m.name);
   }
 
+  /** Progress of a server download, or null when it is not (or no longer) in flight. */
+  async downloadProgress(
+    downloadId: string
+  ): Promise<IDownloadProgress | null> {
+    const url = this._api(`cache/downloads/${encodeURIComponent(downloadId)}`);
+    const response = await ServerConnection.makeRequest(
+      url,
+      { method: 'GET' },
+      this._settings
+    );
+    if (!response.ok) {
+      return null;
+    }
+    const body = (await response.json()) as {
+      bytes_done?: number;
+      bytes_total?: number | null;
+    };
+    return {
+      bytesDone: body.bytes_done ?? 0,
+      bytesTotal: body.bytes_total ?? null
+    };
+  }
+
+  /** Cancel a server download; false when the server does not know it (not started, or finished). */
+  async cancelDownload(downloadId: string): Promise<boolean> {
+    const url = this._api(`cache/downloads/${encodeURIComponent(downloadId)}`);
+    const response = await ServerConnection.makeRequest(
+      url,
+      { method: 'DELETE' },
+      this._settings
+    );
+    return response.ok;
+  }
+
+  /**
+   * A remote file through the proxy, with a download id when the caller
+   * follows progress or may cancel: progress is polled from the server, and
+   * an abort cancels the server's download (which then answers 409, and
+   * keeps nothing). The request itself is not aborted first, so the server
+   * always hears the cancel before the connection goes.
+   */
+  private async _download(
+    url: string,
+    sha256: string | undefined,
+    options: IReadOptions
+  ): Promise<Uint8Array> {
+    const { signal, onProgress } = options;
+    if (!signal && !onProgress) {
+      return this._get(this._proxyUrl(url, sha256));
+    }
+    signal?.throwIfAborted();
+    const downloadId = newDownloadId();
+    let pending = true;
+    const local = new AbortController();
+    const poll = async () => {
+      while (pending && onProgress) {
+        await sleep(POLL_MS);
+        const progress = await this.downloadProgress(downloadId).catch(
+          () => null
+        );
+        if (pending && progress) {
+          onProgress(progress);
+        }
+      }
+    };
+    const cancel = async () => {
+      // The proxy request may not have reached the server yet: retry a while.
+      for (let i = 0; pending && i < CANCEL_TRIES; i++) {
+        if (await this.cancelDownload(downloadId).catch(() => false)) {
+          return;
+        }
+        await sleep(POLL_MS);
+      }
+      if (pending) {
+        local.abort();
+      }
+    };
+    const onAbort = () => void cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void poll();
+    try {
+      return await this._get(this._proxyUrl(url, sha256, downloadId), {
+        signal: local.signal
+      });
+    } catch (error) {
+      if (signal?.aborted) {
+        throw signal.reason ?? error;
+      }
+      throw error;
+    } finally {
+      pending = false;
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   private _api(path: string): string {
     return URLExt.join(this._settings.baseUrl, 'bioimage', path);
   }
@@ -164,10 +292,13 @@ export class ServerZooFetcher implements IZooFetcher {
     return this._withToken(this._api(`bundled/${encoded}`));
   }
 
-  private _proxyUrl(url: string, sha256?: string): string {
+  private _proxyUrl(url: string, sha256?: string, downloadId?: string): string {
     const query: Record<string, string> = { url };
     if (sha256) {
       query.sha256 = sha256;
+    }
+    if (downloadId) {
+      query.download_id = downloadId;
     }
     return this._withToken(
       this._api('proxy') + URLExt.objectToQueryString(query)

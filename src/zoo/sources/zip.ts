@@ -4,9 +4,29 @@
 import { unzipSync } from 'fflate';
 import { IPackageReader, normalizeRelativePath } from './reader';
 
+/** One entry of the zip's central directory, as it declares itself. */
+export interface IZipEntry {
+  /** The name as stored in the zip (may be unsafe: check before use). */
+  name: string;
+  /** Path inside the package (folder prefix removed); null for folders and ignored entries. */
+  path: string | null;
+  /** Compressed size in bytes. */
+  size: number;
+  /** Uncompressed size the entry declares. */
+  originalSize: number;
+  /** Compression method (0 stored, 8 deflate). */
+  compression: number;
+}
+
+/** Entries macOS adds to zips it makes (resource forks, Finder data); never part of a package. */
+function isJunk(name: string): boolean {
+  return /^__MACOSX\//.test(name) || /(^|\/)\.DS_Store$/.test(name);
+}
+
 /** Reads files out of an in-memory zip archive, decompressing each on demand. */
 export class ZipPackageReader implements IPackageReader {
   private _names: string[] | undefined;
+  private _raw: IZipEntry[] | undefined;
   private _prefix = '';
 
   /**
@@ -41,16 +61,45 @@ export class ZipPackageReader implements IPackageReader {
     return data;
   }
 
+  /**
+   * Every entry of the central directory (folders and ignored ones too),
+   * without inflating anything: names and declared sizes, for checks made
+   * before any data is decompressed.
+   */
+  entries(): IZipEntry[] {
+    this._entries();
+    return this._raw!;
+  }
+
+  /**
+   * Inflate every file of the package in one pass, by path inside the
+   * package. fflate never writes past the size an entry declares, so the
+   * memory used is bounded by the declared sizes (check them first).
+   */
+  readAll(): Record<string, Uint8Array> {
+    const wanted = new Set(this._entries());
+    const files = unzipSync(this._bytes, { filter: f => wanted.has(f.name) });
+    const out: Record<string, Uint8Array> = {};
+    for (const [name, data] of Object.entries(files)) {
+      out[name.slice(this._prefix.length)] = data;
+    }
+    return out;
+  }
+
   /** Entry names; a zip whose files all sit in one folder is read from inside that folder. */
   private _entries(): string[] {
     if (this._names === undefined) {
-      const names: string[] = [];
+      const raw: IZipEntry[] = [];
       try {
         unzipSync(this._bytes, {
           filter: f => {
-            if (!f.name.endsWith('/')) {
-              names.push(f.name);
-            }
+            raw.push({
+              name: f.name,
+              path: null,
+              size: f.size,
+              originalSize: f.originalSize,
+              compression: f.compression
+            });
             return false;
           }
         });
@@ -59,10 +108,20 @@ export class ZipPackageReader implements IPackageReader {
           `${this._name} is not a readable zip file: ${(e as Error).message}`
         );
       }
+      const names = raw
+        .map(e => e.name)
+        .filter(n => !n.endsWith('/') && !isJunk(n));
       const first = names[0]?.split('/')[0];
       if (first && names.every(n => n.startsWith(`${first}/`))) {
         this._prefix = `${first}/`;
       }
+      const kept = new Set(names.filter(n => n.startsWith(this._prefix)));
+      for (const entry of raw) {
+        if (kept.has(entry.name)) {
+          entry.path = entry.name.slice(this._prefix.length);
+        }
+      }
+      this._raw = raw;
       this._names = names;
     }
     return this._names.filter(n => n.startsWith(this._prefix));

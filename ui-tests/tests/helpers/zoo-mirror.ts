@@ -4,7 +4,8 @@
  * entries point at the shared fixture descriptions and the runnable
  * unet2d_nuclei_broad package, with correct sha256s, plus three planted
  * problems: a tampered description, a package with tampered weights, and a
- * model whose documentation tries to run script.
+ * model whose documentation tries to run script; and a package whose weights
+ * are served slowly (to watch a download's progress and cancel it).
  */
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -35,9 +36,16 @@ export const MIRROR = {
   evilName: 'Evil Docs Model',
   tamperedWeightsName: 'Tampered Weights Model',
   tamperedDescriptionId: 'mirror/tampered-description',
+  /** Its weights trickle in (about 14 s); the name keeps "nuclei" for the search test. */
+  slowName: 'Nuclei Broad Slow Download',
+  slowId: 'mirror/slow-download',
   /** Fixture descriptions that cannot be listed as models (invalid, or a dataset). */
   unreadableFixtures: 3
 };
+
+/** Bytes per step and step interval of the slow weights. */
+const SLOW_CHUNK = 16 * 1024;
+const SLOW_INTERVAL_MS = 120;
 
 /** A running mirror. */
 export interface IZooMirror {
@@ -47,6 +55,8 @@ export interface IZooMirror {
   items: number;
   /** Requests served, by path (to check that nothing is fetched twice). */
   hits: Map<string, number>;
+  /** The slow weights: their sha256 (unique to this mirror) and how their transfers ended. */
+  slow: { sha256: string; size: number; completed: number; aborted: number };
   close(): Promise<void>;
 }
 
@@ -78,6 +88,26 @@ export async function startZooMirror(port = 0): Promise<IZooMirror> {
         )
     )
   );
+
+  // Weights no other package has (so never already in the server's cache),
+  // listed with their own sha256: the fixture's ONNX file plus random bytes.
+  const slowWeights = Buffer.concat([files.get('/unet/weights.onnx')!, randomBytes(64)]);
+  for (const name of fs.readdirSync(UNET_DIR)) {
+    files.set(`/slow/${name}`, fs.readFileSync(path.join(UNET_DIR, name)));
+  }
+  files.set('/slow/weights.onnx', slowWeights);
+  files.set(
+    '/slow/bioimageio.yaml',
+    Buffer.from(
+      unetYaml
+        .replace(/^name: .*$/m, `name: ${MIRROR.slowName}`)
+        .replace(
+          /sha256: 85f5ac80fa977fea3562ef97c8c5950288be2c4f4cdb5d994807df97008ce088/,
+          `sha256: ${sha256(slowWeights)}`
+        )
+    )
+  );
+  const slow = { sha256: sha256(slowWeights), size: slowWeights.length, completed: 0, aborted: 0 };
 
   const rdfDir = path.join(FIXTURES, 'rdf');
   const items: unknown[] = [];
@@ -111,7 +141,8 @@ export async function startZooMirror(port = 0): Promise<IZooMirror> {
   for (const [id, folder] of [
     [MIRROR.unetId, 'unet'],
     ['mirror/evil-docs', 'evil'],
-    ['mirror/tampered-weights', 'tamperedweights']
+    ['mirror/tampered-weights', 'tamperedweights'],
+    [MIRROR.slowId, 'slow']
   ]) {
     item(id, `${base}/${folder}/bioimageio.yaml`, sha256(files.get(`/${folder}/bioimageio.yaml`)!), 40);
   }
@@ -130,7 +161,27 @@ export async function startZooMirror(port = 0): Promise<IZooMirror> {
       return;
     }
     res.writeHead(200, { 'Content-Length': bytes.length, 'Content-Type': 'application/octet-stream' });
-    res.end(bytes);
+    if (pathname !== '/slow/weights.onnx') {
+      res.end(bytes);
+      return;
+    }
+    let sent = 0;
+    const timer = setInterval(() => {
+      const end = Math.min(bytes.length, sent + SLOW_CHUNK);
+      res.write(bytes.subarray(sent, end));
+      sent = end;
+      if (sent >= bytes.length) {
+        clearInterval(timer);
+        res.end();
+        slow.completed++;
+      }
+    }, SLOW_INTERVAL_MS);
+    res.on('close', () => {
+      if (sent < bytes.length) {
+        clearInterval(timer);
+        slow.aborted++;
+      }
+    });
   });
 
   return {
@@ -138,6 +189,7 @@ export async function startZooMirror(port = 0): Promise<IZooMirror> {
     indexUrl: `${base}/index.json`,
     items: items.length,
     hits,
+    slow,
     close: () =>
       new Promise<void>(resolve => {
         server.closeAllConnections?.();
