@@ -7,6 +7,7 @@
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
+import { composeFrame } from '../compose';
 import { memorySource } from '../decode/planes';
 import { ImageModel } from '../model';
 import * as create from '../renderers/create';
@@ -87,6 +88,19 @@ describe('ImageViewer renderers', () => {
     expect(viewer.canvas.dataset.renderer).toBe('software');
     expect(status(viewer)).toBe('ramp.npy  YX [3 × 4] uint16  ·  software');
     expect(viewer.frame!.width).toBe(4);
+    viewer.dispose();
+    model.dispose();
+  });
+
+  it('the software renderer redraws into the same buffer, with fresh pixels', async () => {
+    const { viewer, model } = await openViewer('software');
+    const first = viewer.frame!.data;
+    model.setChannel(0, { min: 20, max: 60, colormap: 'fire' });
+    flush(viewer);
+    expect(viewer.frame!.data).toBe(first);
+    expect(Array.from(viewer.frame!.data)).toEqual(
+      Array.from(composeFrame(model)!.data)
+    );
     viewer.dispose();
     model.dispose();
   });

@@ -19,7 +19,8 @@ export class SoftwareRenderer implements IViewerRenderer {
   }
 
   draw(model: ImageModel): { width: number; height: number } | null {
-    const frame = composeFrame(model);
+    // The previous frame's buffer is reused: a 2048² frame is 16 MB to allocate and clear.
+    const frame = composeFrame(model, this._frame?.data);
     this._frame = frame;
     if (!frame) {
       return null;
