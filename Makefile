@@ -133,8 +133,9 @@ wheel-check: wheel
 
 # ---------------------------------------------------------------- benchmarks and models
 
+# BENCH_ARGS=--viewer-only times only the browser viewer redraws (about a minute).
 bench: install chromium ui-tests/node_modules/.installed
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 models:
 	python3 -m venv $(MODELS_VENV)

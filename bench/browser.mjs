@@ -5,7 +5,9 @@
 //
 // Scenarios: plain (no isolation: cold starts, downloads, 1-thread run),
 // isolated (COOP/COEP page: threads), memory (4096² run in a fresh
-// browser), webgpu (adapter probe with --enable-unsafe-webgpu).
+// browser), webgpu (adapter probe with --enable-unsafe-webgpu), viewer
+// (redraw after a contrast / colour-map change, 2048² uint16, software and
+// WebGL2 renderers, with the UI tests' flags).
 // Prints one JSON object on stdout; progress goes to stderr.
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -541,6 +543,26 @@ async function main() {
       });
       result.fallbackRun = { backend: g.open.backend, ms: g.raw.runMs[0] };
     }
+    await context.close();
+    await browser.close();
+  } else if (scenario === 'viewer') {
+    // The UI tests' flags: no GPU here, so WebGL2 is ANGLE on SwiftShader (CPU).
+    const browser = await launch(['--disable-gpu']);
+    result.browserVersion = browser.version();
+    const { context, page } = await openLab(browser);
+    await page.waitForFunction(() => window.jupyterapp.commands.hasCommand('bioimage:benchmark-viewer'), null, {
+      timeout: 60_000
+    });
+    log(`viewer redraws: ${cfg.viewerSize}² uint16, ${cfg.viewerIterations} changes each`);
+    const r = await execute(page, 'bioimage:benchmark-viewer', {
+      size: cfg.viewerSize,
+      iterations: cfg.viewerIterations,
+      renderers: ['software', 'webgl2']
+    });
+    for (const x of r.results) {
+      log(`  ${x.asked} → ${x.renderer}: contrast ${x.contrast.medianMs.toFixed(1)} ms, colour map ${x.colormap.medianMs.toFixed(1)} ms`);
+    }
+    Object.assign(result, r);
     await context.close();
     await browser.close();
   } else {

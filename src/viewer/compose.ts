@@ -32,14 +32,25 @@ export function renderOverlay(o: IOverlay, plane: IPlane): Uint8ClampedArray {
       });
 }
 
-/** The frame the viewer shows for the model's current state, or null before planes are loaded. */
-export function composeFrame(model: ImageModel): IFrame | null {
+/**
+ * The frame the viewer shows for the model's current state, or null before
+ * planes are loaded. `reuse` (the previous frame's pixels) is overwritten
+ * instead of allocating when it has the image's size.
+ */
+export function composeFrame(
+  model: ImageModel,
+  reuse?: Uint8ClampedArray
+): IFrame | null {
   const planes = model.planes;
   if (!planes || planes.length === 0) {
     return null;
   }
   const { width, height } = planes[0];
-  const base = renderComposite(planes, [...model.channels]);
+  const base = renderComposite(
+    planes,
+    [...model.channels],
+    reuse?.length === width * height * 4 ? reuse : undefined
+  );
   const layers: Uint8ClampedArray[] = [];
   for (const o of model.overlays) {
     const plane = model.overlayPlanes.get(o.id);

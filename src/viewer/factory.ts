@@ -15,6 +15,7 @@ import { DecodeError, formatBytes } from './decode';
 import { ContentsViewerIO } from './io';
 import { createImageLoader, type IImageLoader } from './loader';
 import { ImageModel, type IImageModelDefaults } from './model';
+import type { RendererPreference } from './renderers/types';
 import { ImageViewer } from './widget';
 
 /** Name of the widget factory (shown in "Open With"). */
@@ -24,6 +25,8 @@ export const FACTORY_NAME = 'BioImage Viewer';
 export interface IViewerSettings extends IImageModelDefaults {
   /** Largest decoded image, in bytes. */
   maxBytes: number;
+  /** Which renderer new viewers use ('auto' when not set). */
+  renderer?: RendererPreference;
 }
 
 /** An image file open in the BioImage viewer. */
@@ -140,6 +143,7 @@ export class ImageViewerFactory extends ABCWidgetFactory<
       model,
       io,
       translator: this.translator,
+      renderer: settings().renderer,
       onReopen: opts => void doc?.load(opts)
     });
     doc = new ImageDocument({ context, content, loader, settings });

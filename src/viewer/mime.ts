@@ -16,6 +16,7 @@ import {
   type IImageModelDefaults,
   type OverlayKind
 } from './model';
+import type { RendererPreference } from './renderers/types';
 import { ImageViewer } from './widget';
 
 /** The MIME type written by `jupyterlab_bioimage.show`. */
@@ -113,14 +114,21 @@ export class BioImageMimeRenderer
 {
   constructor(
     options: IRenderMime.IRendererOptions,
-    defaults: () => Partial<IImageModelDefaults>,
+    defaults: () => Partial<IImageModelDefaults> & {
+      renderer?: RendererPreference;
+    },
     translator: ITranslator = nullTranslator
   ) {
     super();
     this.addClass('jp-BioImage-mimeViewer');
     this._mimeType = options.mimeType;
-    this.model = new ImageModel(defaults());
-    this.viewer = new ImageViewer({ model: this.model, translator });
+    const settings = defaults();
+    this.model = new ImageModel(settings);
+    this.viewer = new ImageViewer({
+      model: this.model,
+      translator,
+      renderer: settings.renderer
+    });
     const layout = new PanelLayout();
     layout.addWidget(this.viewer);
     this.layout = layout;

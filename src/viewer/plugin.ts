@@ -27,6 +27,8 @@ import {
 } from './factory';
 import { DEFAULT_MODEL_DEFAULTS, type OverlayKind } from './model';
 import { BIOIMAGE_MIME_TYPE, BioImageMimeRenderer } from './mime';
+import { registerViewerBenchmark } from './bench-command';
+import { parsePreference } from './renderers/choice';
 import { IBioImageTracker } from './tokens';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:viewer';
@@ -125,6 +127,7 @@ export const viewerPlugin: JupyterFrontEndPlugin<IBioImageTracker> = {
       );
 
     addCommands(app, tracker, trans);
+    registerViewerBenchmark(app);
     if (palette) {
       for (const command of [
         ViewerCommandIDs.zoomIn,
@@ -162,8 +165,13 @@ export const viewerPlugin: JupyterFrontEndPlugin<IBioImageTracker> = {
             (c.colormaps as Colormap[]) ?? DEFAULT_MODEL_DEFAULTS.colormaps,
           singleColormap:
             (c.singleColormap as Colormap) ??
-            DEFAULT_MODEL_DEFAULTS.singleColormap
+            DEFAULT_MODEL_DEFAULTS.singleColormap,
+          renderer: parsePreference(c.renderer)
         };
+        // Open viewers follow a renderer change at once.
+        tracker.forEach(w =>
+          w.content.setRendererPreference(settings.renderer ?? 'auto')
+        );
       };
       settingRegistry
         .load(PLUGIN_ID)

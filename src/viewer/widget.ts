@@ -1,7 +1,9 @@
 /**
  * The image viewer widget: a canvas in a pannable, zoomable viewport, the
  * controls beside it, and a status line with the pixel under the cursor.
- * It draws only in `onUpdateRequest`, from the `ImageModel`.
+ * It draws only in `onUpdateRequest`, from the `ImageModel`, through a
+ * renderer (WebGL2 or software, see renderers/choice.ts); the renderer in
+ * use is in `data-renderer` and the status line.
  */
 import {
   type ITranslator,
@@ -11,14 +13,22 @@ import {
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { composeFrame, type IFrame } from './compose';
+import type { IFrame } from './compose';
 import { ChannelsPanel } from './controls/channels';
 import { MessagePanel } from './controls/message';
 import { NavigationPanel } from './controls/navigation';
 import { OverlaysPanel } from './controls/overlays';
 import type { IViewerIO } from './io';
 import type { ImageModel, ImageModelChange } from './model';
-import { fmt, IS_JSDOM, scaleBarLength, ViewTransform } from './view';
+import { createRenderer } from './renderers/create';
+import { SoftwareRenderer } from './renderers/software';
+import {
+  type IRenderInfo,
+  type IViewerRenderer,
+  type RendererPreference,
+  RendererUnsupported
+} from './renderers/types';
+import { fmt, scaleBarLength, ViewTransform } from './view';
 import { ViewerToolbar } from './toolbar';
 
 const VIEWER_CLASS = 'jp-BioImage-viewer';
@@ -46,9 +56,10 @@ export class ImageViewer extends Widget {
     this.toolbar = new ViewerToolbar(this);
     this._viewport.className = VIEWPORT_CLASS;
     this._stage.className = STAGE_CLASS;
-    this.canvas.className = CANVAS_CLASS;
-    this.canvas.setAttribute('role', 'img');
-    this._stage.appendChild(this.canvas);
+    this._renderer = this._makeRenderer(options.renderer ?? 'auto');
+    this._shown = this._renderer;
+    this._stage.appendChild(this._decorate(this._renderer.canvas));
+    this._show(this._renderer, this._info);
     this._scalebar.className = SCALEBAR_CLASS;
     this._scalebar.hidden = true;
     this.messages = new MessagePanel(this, options.onReopen);
@@ -79,8 +90,10 @@ export class ImageViewer extends Widget {
   /** File access (overlays from files, saving), if available. */
   readonly io: IViewerIO | null;
   readonly translator: ITranslator;
-  /** The canvas holding the rendered frame at image resolution. */
-  readonly canvas = document.createElement('canvas');
+  /** The canvas holding the rendered frame at image resolution (the renderer's own). */
+  get canvas(): HTMLCanvasElement {
+    return this._shown.canvas;
+  }
   readonly toolbar: ViewerToolbar;
   readonly navigation: NavigationPanel;
   readonly channelsPanel: ChannelsPanel;
@@ -94,9 +107,32 @@ export class ImageViewer extends Widget {
     return this._trans;
   }
 
-  /** The last frame drawn (RGBA at image resolution), or null. */
+  /** The renderer that drew the last frame. */
+  get renderer(): IViewerRenderer {
+    return this._shown;
+  }
+
+  /** Which renderer draws and why (also in `data-renderer` and the status line). */
+  get renderInfo(): IRenderInfo {
+    return this._shownInfo;
+  }
+
+  /** The renderer setting this viewer follows. */
+  get rendererPreference(): RendererPreference {
+    return this._preference;
+  }
+
+  /** Follow another renderer setting: a new renderer, and the frame drawn again. */
+  setRendererPreference(preference: RendererPreference): void {
+    if (preference === this._preference) {
+      return;
+    }
+    this._replaceRenderer(this._makeRenderer(preference));
+  }
+
+  /** The last frame drawn (RGBA at image resolution, read back from the GPU for WebGL2), or null. */
   get frame(): IFrame | null {
-    return this._frame;
+    return this._frameSize ? this._shown.readFrame() : null;
   }
 
   /** Zoom by a factor around a viewport point (default: the centre). */
@@ -109,8 +145,13 @@ export class ImageViewer extends Widget {
   /** Fit the image into the viewport. */
   fit(): void {
     const { width, height } = this._viewportSize();
-    if (this._frame) {
-      this.view.fit(this._frame.width, this._frame.height, width, height);
+    if (this._frameSize) {
+      this.view.fit(
+        this._frameSize.width,
+        this._frameSize.height,
+        width,
+        height
+      );
     }
     this._fitted = true;
     this._applyTransform();
@@ -119,8 +160,13 @@ export class ImageViewer extends Widget {
   /** Show the image at one image pixel per screen pixel, centred. */
   actualSize(): void {
     const { width, height } = this._viewportSize();
-    if (this._frame) {
-      this.view.actual(this._frame.width, this._frame.height, width, height);
+    if (this._frameSize) {
+      this.view.actual(
+        this._frameSize.width,
+        this._frameSize.height,
+        width,
+        height
+      );
     }
     this._fitted = false;
     this._applyTransform();
@@ -138,7 +184,7 @@ export class ImageViewer extends Widget {
 
   /** The current frame as a PNG. */
   async toPng(): Promise<Blob> {
-    const frame = this._frame;
+    const frame = this.frame;
     if (!frame) {
       throw new Error(this._trans.__('Nothing to export yet.'));
     }
@@ -172,7 +218,7 @@ export class ImageViewer extends Widget {
     const [fx, fy] = this.view.toImage(px, py);
     let x = Math.floor(fx);
     const y = Math.floor(fy);
-    if (this._frame && this._frame.width === m.width * 2 && x >= m.width) {
+    if (this._frameSize?.width === m.width * 2 && x >= m.width) {
       x -= m.width; // side by side: right half shows the same pixels
     }
     const values = m.valuesAt(x, y);
@@ -290,6 +336,8 @@ export class ImageViewer extends Widget {
       return;
     }
     this.model.changed.disconnect(this._onModelChanged, this);
+    this._renderer.dispose();
+    this._software?.dispose();
     super.dispose();
   }
 
@@ -305,37 +353,132 @@ export class ImageViewer extends Widget {
   }
 
   private _draw(): void {
-    const frame = composeFrame(this.model);
-    this._frame = frame;
-    if (!frame) {
+    const model = this.model;
+    let renderer = this._renderer;
+    let info = this._info;
+    let size: { width: number; height: number } | null;
+    try {
+      size = renderer.draw(model);
+    } catch (e) {
+      if (renderer.kind === 'software') {
+        throw e;
+      }
+      const lost = renderer.lost;
+      if (e instanceof RendererUnsupported && !lost) {
+        // This state only (e.g. too many visible channels): software this time.
+        renderer = this._softwareRenderer();
+        info = {
+          ...info,
+          kind: 'software',
+          reason: `${e.message}; drawn in software`
+        };
+      } else {
+        this._useSoftware(
+          lost
+            ? 'the WebGL2 context was lost'
+            : `WebGL2 failed (${(e as Error).message})`
+        );
+        renderer = this._renderer;
+        info = this._info;
+      }
+      size = renderer.draw(model);
+    }
+    this._show(renderer, info);
+    const sizeChanged =
+      size?.width !== this._frameSize?.width ||
+      size?.height !== this._frameSize?.height;
+    this._frameSize = size;
+    if (!size) {
       return;
     }
-    const sizeChanged =
-      this.canvas.width !== frame.width || this.canvas.height !== frame.height;
-    this.canvas.width = frame.width;
-    this.canvas.height = frame.height;
-    this.canvas.dataset.z = String(this.model.z);
-    this.canvas.setAttribute(
+    const canvas = renderer.canvas;
+    canvas.dataset.z = String(model.z);
+    canvas.setAttribute(
       'aria-label',
-      this._trans.__(
-        '%1, plane z=%2 t=%3',
-        this.model.name,
-        this.model.z,
-        this.model.t
-      )
+      this._trans.__('%1, plane z=%2 t=%3', model.name, model.z, model.t)
     );
-    if (!IS_JSDOM && typeof ImageData !== 'undefined') {
-      const ctx = this.canvas.getContext('2d');
-      ctx?.putImageData(
-        new ImageData(frame.data, frame.width, frame.height),
-        0,
-        0
-      );
-    }
     if (this._needsFit || (sizeChanged && this._fitted)) {
       this._needsFit = false;
       this.fit();
     }
+  }
+
+  /** A renderer for `preference`; a lost WebGL2 context falls back to software. */
+  private _makeRenderer(preference: RendererPreference): IViewerRenderer {
+    this._preference = preference;
+    const { renderer, info } = createRenderer(preference, reason =>
+      this._useSoftware(reason)
+    );
+    this._info = info;
+    return renderer;
+  }
+
+  /** Replace the renderer (setting change, lost context) and draw again. */
+  private _replaceRenderer(renderer: IViewerRenderer): void {
+    const old = this._renderer;
+    this._renderer = renderer;
+    if (old !== renderer && old !== this._software) {
+      old.dispose();
+    }
+    if (renderer === this._software) {
+      this._software = null;
+    }
+    // The canvas changes with the next frame drawn (or now, with none to draw).
+    if (this.model.status !== 'ready') {
+      this._show(renderer, this._info);
+    }
+    this._dirty = true;
+    this.update();
+  }
+
+  /** Draw in software from now on (WebGL2 failed or its context was lost). */
+  private _useSoftware(reason: string): void {
+    if (this._renderer.kind === 'software') {
+      return;
+    }
+    this._info = {
+      kind: 'software',
+      reason,
+      glRenderer: this._info.glRenderer
+    };
+    this._replaceRenderer(this._softwareRenderer());
+  }
+
+  /** The software renderer kept for frames the WebGL2 renderer cannot draw. */
+  private _softwareRenderer(): IViewerRenderer {
+    if (this._renderer.kind === 'software') {
+      return this._renderer;
+    }
+    this._software ??= new SoftwareRenderer();
+    return this._software;
+  }
+
+  /** Put the renderer's canvas on the stage and say which renderer it is. */
+  private _show(renderer: IViewerRenderer, info: IRenderInfo): void {
+    if (renderer !== this._shown) {
+      const old = this._shown.canvas;
+      const canvas = this._decorate(renderer.canvas);
+      canvas.dataset.z = old.dataset.z ?? '';
+      canvas.setAttribute('aria-label', old.getAttribute('aria-label') ?? '');
+      old.replaceWith(canvas);
+      this._shown = renderer;
+    }
+    this._shownInfo = info;
+    renderer.canvas.dataset.renderer = renderer.kind;
+    this.node.dataset.renderer = info.kind;
+    this.node.dataset.rendererReason = info.reason;
+    this._status.title = this._trans.__(
+      'Renderer: %1 (%2)',
+      rendererLabel(info),
+      info.reason
+    );
+  }
+
+  /** Class and role of the viewer's canvas. */
+  private _decorate(canvas: HTMLCanvasElement): HTMLCanvasElement {
+    canvas.className = CANVAS_CLASS;
+    canvas.setAttribute('role', 'img');
+    return canvas;
   }
 
   private _applyTransform(): void {
@@ -360,7 +503,7 @@ export class ImageViewer extends Widget {
       return '';
     }
     const { shape, axes, dtype } = m.info;
-    return `${m.name}  ${axes} [${shape.join(' × ')}] ${dtype}`;
+    return `${m.name}  ${axes} [${shape.join(' × ')}] ${dtype}  ·  ${rendererLabel(this._shownInfo)}`;
   }
 
   private _viewportSize(): { width: number; height: number } {
@@ -464,7 +607,13 @@ export class ImageViewer extends Widget {
   private _stage = document.createElement('div');
   private _scalebar = document.createElement('div');
   private _status = document.createElement('div');
-  private _frame: IFrame | null = null;
+  private _frameSize: { width: number; height: number } | null = null;
+  private _preference: RendererPreference = 'auto';
+  private _renderer: IViewerRenderer;
+  private _info: IRenderInfo = { kind: 'software', reason: '' };
+  private _shown: IViewerRenderer;
+  private _shownInfo: IRenderInfo = this._info;
+  private _software: IViewerRenderer | null = null;
   private _dirty = true;
   private _fitted = true;
   private _needsFit = true;
@@ -479,5 +628,12 @@ export namespace ImageViewer {
     translator?: ITranslator;
     /** Reopen the file with other options (NPY axes); shown in the message panel. */
     onReopen?: (opts: { axes?: string }) => void;
+    /** Renderer setting (default 'auto'). */
+    renderer?: RendererPreference;
   }
+}
+
+/** The renderer's name in the status line. */
+function rendererLabel(info: IRenderInfo): string {
+  return info.kind === 'webgl2' ? 'WebGL2' : 'software';
 }

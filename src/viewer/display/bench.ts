@@ -38,6 +38,21 @@ function baselinePass(src: Uint16Array, out: Uint32Array): void {
 }
 
 /**
+ * A deterministic pseudo-random size×size uint16 plane of 12-bit,
+ * camera-like values (the benchmarks' test image).
+ */
+export function benchmarkPlaneData(size: number, seed = 0): Uint16Array {
+  const n = size * size;
+  const data = new Uint16Array(n);
+  let s = 12345 + seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    data[i] = s >>> 20;
+  }
+  return data;
+}
+
+/**
  * Render `iterations` times with a different window each time and report the
  * median. Data is a deterministic pseudo-random uint16 plane per channel.
  */
@@ -47,15 +62,9 @@ export function benchmarkRender(
   iterations = 15
 ): IRenderBenchmark {
   const n = size * size;
-  const planes = Array.from({ length: channels }, (_, c) => {
-    const data = new Uint16Array(n);
-    let s = 12345 + c;
-    for (let i = 0; i < n; i++) {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      data[i] = s >>> 20; // 12-bit camera-like values
-    }
-    return contiguousPlane(data, size, size);
-  });
+  const planes = Array.from({ length: channels }, (_, c) =>
+    contiguousPlane(benchmarkPlaneData(size, c), size, size)
+  );
   const t0 = performance.now();
   const auto = autoContrast(histogram(planes[0].data), 0.1, 99.9);
   const autoContrastMs = performance.now() - t0;

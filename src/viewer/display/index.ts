@@ -6,4 +6,8 @@ export * from './contrast';
 export * from './lut';
 export * from './render';
 export * from './overlay';
-export { benchmarkRender, type IRenderBenchmark } from './bench';
+export {
+  benchmarkPlaneData,
+  benchmarkRender,
+  type IRenderBenchmark
+} from './bench';

@@ -108,7 +108,8 @@ interface IChannelTable {
   integer: boolean;
 }
 
-const FLOAT_STEPS = 4096;
+/** Float and 32-bit data are sampled in this many steps across the window. */
+export const FLOAT_STEPS = 4096;
 
 /**
  * Precompute a channel's value → packed RGBA table (the only work a contrast
