@@ -415,7 +415,9 @@ async function main() {
     }
     const cpu = new RendererCpu();
     // Threaded wasm first on one tile with a deadline: if ORT's thread
-    // workers cannot start, session creation/run never answers.
+    // workers cannot start, session creation/run never answers. The worker
+    // reports the threads the session really got (1, with the reason, when
+    // it could not have 2).
     log('2 threads: one-tile check (deadline 120 s)');
     let threadsOk = true;
     try {
@@ -425,7 +427,19 @@ async function main() {
         { model: cfg.model, backend: 'wasm', numThreads: 2, runs: 1, warmup: 0 },
         120_000
       );
-      result.threads2Check = { ok: true, firstRunMs: check.raw.runMs[0], openMs: check.open.milliseconds };
+      threadsOk = check.open.threads === 2 && check.raw.threads === 2;
+      result.threads2Check = {
+        ok: threadsOk,
+        threads: check.open.threads,
+        ...(check.open.threadsReason ? { threadsReason: check.open.threadsReason } : {}),
+        workerProbe: check.probe.threads,
+        firstRunMs: check.raw.runMs[0],
+        openMs: check.open.milliseconds
+      };
+      if (!threadsOk) {
+        result.threads2Check.error = `the session got ${check.open.threads} thread(s): ${check.open.threadsReason ?? 'no reason given'}`;
+        log('2 threads do not run:', result.threads2Check.error);
+      }
     } catch (e) {
       threadsOk = false;
       result.threads2Check = {

@@ -1,10 +1,17 @@
 /**
- * Galata configuration: a real JupyterLab server started by Playwright, driven
+ * Galata configuration: real JupyterLab servers started by Playwright, driven
  * in Debian's Chromium (never a downloaded browser).
+ *
+ * Two projects: `lab` (every spec, on a plain server) and `isolated`
+ * (`*.isolated.spec.ts`, on a second server that sends COOP/COEP, so the
+ * page is cross-origin isolated and wasm can use threads). Ports:
+ * BIOIMAGE_UI_PORT (8888) and BIOIMAGE_UI_ISOLATED_PORT (that + 1).
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const port = process.env.BIOIMAGE_UI_PORT ?? '8888';
+const isolatedPort =
+  process.env.BIOIMAGE_UI_ISOLATED_PORT ?? String(Number(port) + 1);
 
 module.exports = {
   ...baseConfig,
@@ -25,10 +32,30 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: 'jlpm start',
-    url: `http://localhost:${port}/lab`,
-    timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
-  }
+  projects: [
+    { name: 'lab', testIgnore: /\.isolated\.spec\.ts$/ },
+    {
+      name: 'isolated',
+      testMatch: /\.isolated\.spec\.ts$/,
+      use: { baseURL: `http://localhost:${isolatedPort}` }
+    }
+  ],
+  webServer: [
+    {
+      command: 'jlpm start',
+      url: `http://localhost:${port}/lab`,
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: 'jlpm start',
+      url: `http://localhost:${isolatedPort}/lab`,
+      env: {
+        BIOIMAGE_UI_PORT: isolatedPort,
+        BIOIMAGE_UI_ISOLATION: '1'
+      },
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI
+    }
+  ]
 };
