@@ -471,6 +471,34 @@ async function main() {
       ...r1.raw,
       cpuMsPerRun: cpu.between(timedStart, r1.phases.rawEnd) / r1.raw.runMs.length
     };
+    // 1 and 2 threads alternated in fresh workers of the same page: on a
+    // shared machine the load drifts between two distant measurements, much
+    // less within a pair.
+    if (threadsOk) {
+      result.threadPairs = [];
+      for (let k = 0; k < (cfg.threadPairs ?? 3); k++) {
+        const pair = {};
+        for (const n of [1, 2]) {
+          const r = await execute(active.page, 'bioimage:benchmark-model', {
+            model: cfg.model,
+            backend: 'wasm',
+            numThreads: n,
+            runs: cfg.rawRuns,
+            warmup: cfg.rawWarmup ?? 3
+          });
+          const start = r.phases.rawStart + r.raw.warmupMs.reduce((a, b) => a + b, 0);
+          pair[`threads${n}`] = {
+            threads: r.raw.threads,
+            medianMs: r.raw.medianMs,
+            runMs: r.raw.runMs,
+            cpuParallelism: cpu.between(start, r.phases.rawEnd) / (r.phases.rawEnd - start)
+          };
+        }
+        pair.ratio = pair.threads1.medianMs / pair.threads2.medianMs;
+        log(`pair ${k + 1}: 1 thread ${pair.threads1.medianMs.toFixed(0)} ms, 2 threads ${pair.threads2.medianMs.toFixed(0)} ms: ${pair.ratio.toFixed(2)}x`);
+        result.threadPairs.push(pair);
+      }
+    }
     cpu.stop();
     await active.context.close();
     await browser.close();
