@@ -55,7 +55,10 @@ module.exports = {
         BIOIMAGE_UI_ISOLATION: '1'
       },
       timeout: 120 * 1000,
-      reuseExistingServer: !process.env.CI
+      // Never reuse: a server already on that port is most likely not
+      // isolated (another run's plain server), and the tests would fail for
+      // the wrong reason. A busy port is an error naming it.
+      reuseExistingServer: false
     }
   ]
 };
