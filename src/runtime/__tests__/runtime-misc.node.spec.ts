@@ -11,6 +11,7 @@ import {
   wasmThreads
 } from '../backends';
 import { predict } from '../pipeline';
+import { InferenceWorkerState } from '../worker-handlers';
 import { compareArrays, toleranceFor } from '../tolerance';
 import type { INDArray } from '../tensor';
 import { axis, descr, makeTensor, model } from './helpers';
@@ -248,6 +249,22 @@ describe('backend choice', () => {
     expect(backendOrder('webnn', none)).toEqual(['wasm']);
     expect(wasmThreads(none)).toBe(1);
     expect(wasmThreads({ ...none, crossOriginIsolated: true })).toBe(4);
+  });
+
+  it("the worker's probe says whether threads can run, and why not", async () => {
+    // Node: shared memory, ORT starts its own thread workers.
+    const node = (await new InferenceWorkerState().probe()).threads;
+    expect(node.available).toBe(true);
+    expect(node.reason).toBeUndefined();
+    // A bundle without ORT's unbundled glue cannot start them.
+    const bundled = (
+      await new InferenceWorkerState({ threadWorkers: false }).probe()
+    ).threads;
+    expect(bundled).toEqual({
+      default: 1,
+      available: false,
+      reason: expect.stringContaining('thread workers')
+    });
   });
 
   it('probes an injected scope', async () => {
