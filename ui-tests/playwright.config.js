@@ -33,7 +33,14 @@ module.exports = {
     }
   },
   projects: [
-    { name: 'lab', testIgnore: /\.isolated\.spec\.ts$/ },
+    {
+      name: 'lab',
+      testIgnore: /\.isolated\.spec\.ts$/,
+      // Playwright's default template without the project name: the
+      // baselines predate the projects (`zoo-sidebar-linux.png`).
+      snapshotPathTemplate:
+        '{snapshotDir}/{testFileDir}/{testFileName}-snapshots/{arg}{-snapshotSuffix}{ext}'
+    },
     {
       name: 'isolated',
       testMatch: /\.isolated\.spec\.ts$/,
