@@ -417,7 +417,9 @@ async function main() {
     }
     const cpu = new RendererCpu();
     // Threaded wasm first on one tile with a deadline: if ORT's thread
-    // workers cannot start, session creation/run never answers.
+    // workers cannot start, session creation/run never answers. The worker
+    // reports the threads the session really got (1, with the reason, when
+    // it could not have 2).
     log('2 threads: one-tile check (deadline 120 s)');
     let threadsOk = true;
     try {
@@ -427,7 +429,19 @@ async function main() {
         { model: cfg.model, backend: 'wasm', numThreads: 2, runs: 1, warmup: 0 },
         120_000
       );
-      result.threads2Check = { ok: true, firstRunMs: check.raw.runMs[0], openMs: check.open.milliseconds };
+      threadsOk = check.open.threads === 2 && check.raw.threads === 2;
+      result.threads2Check = {
+        ok: threadsOk,
+        threads: check.open.threads,
+        ...(check.open.threadsReason ? { threadsReason: check.open.threadsReason } : {}),
+        workerProbe: check.probe.threads,
+        firstRunMs: check.raw.runMs[0],
+        openMs: check.open.milliseconds
+      };
+      if (!threadsOk) {
+        result.threads2Check.error = `the session got ${check.open.threads} thread(s): ${check.open.threadsReason ?? 'no reason given'}`;
+        log('2 threads do not run:', result.threads2Check.error);
+      }
     } catch (e) {
       threadsOk = false;
       result.threads2Check = {
@@ -459,6 +473,34 @@ async function main() {
       ...r1.raw,
       cpuMsPerRun: cpu.between(timedStart, r1.phases.rawEnd) / r1.raw.runMs.length
     };
+    // 1 and 2 threads alternated in fresh workers of the same page: on a
+    // shared machine the load drifts between two distant measurements, much
+    // less within a pair.
+    if (threadsOk) {
+      result.threadPairs = [];
+      for (let k = 0; k < (cfg.threadPairs ?? 3); k++) {
+        const pair = {};
+        for (const n of [1, 2]) {
+          const r = await execute(active.page, 'bioimage:benchmark-model', {
+            model: cfg.model,
+            backend: 'wasm',
+            numThreads: n,
+            runs: cfg.rawRuns,
+            warmup: cfg.rawWarmup ?? 3
+          });
+          const start = r.phases.rawStart + r.raw.warmupMs.reduce((a, b) => a + b, 0);
+          pair[`threads${n}`] = {
+            threads: r.raw.threads,
+            medianMs: r.raw.medianMs,
+            runMs: r.raw.runMs,
+            cpuParallelism: cpu.between(start, r.phases.rawEnd) / (r.phases.rawEnd - start)
+          };
+        }
+        pair.ratio = pair.threads1.medianMs / pair.threads2.medianMs;
+        log(`pair ${k + 1}: 1 thread ${pair.threads1.medianMs.toFixed(0)} ms, 2 threads ${pair.threads2.medianMs.toFixed(0)} ms: ${pair.ratio.toFixed(2)}x`);
+        result.threadPairs.push(pair);
+      }
+    }
     cpu.stop();
     await active.context.close();
     await browser.close();

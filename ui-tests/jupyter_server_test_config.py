@@ -15,3 +15,9 @@ c.ServerApp.port = int(os.environ.get("BIOIMAGE_UI_PORT", "8888"))  # noqa: F821
 
 # CI runs as root; JupyterLab refuses that unless told otherwise.
 c.ServerApp.allow_root = True  # noqa: F821
+
+# The `isolated` Playwright project's server: COOP/COEP headers, so the page
+# is cross-origin isolated and wasm inference can use threads.
+c.BioImageCache.cross_origin_isolation = (  # noqa: F821
+    os.environ.get("BIOIMAGE_UI_ISOLATION") == "1"
+)

@@ -19,8 +19,13 @@ export interface IEnvironmentProbe {
   webgpu: 'hardware' | 'fallback' | 'none';
   /** `navigator.ml.createContext()` succeeded. */
   webnn: boolean;
-  /** SharedArrayBuffer usable: threaded wasm possible. */
+  /** The page (or worker) is cross-origin isolated (COOP + COEP). */
   crossOriginIsolated: boolean;
+  /**
+   * `SharedArrayBuffer` exists: wasm threads are possible (in a browser only
+   * when cross-origin isolated; always in Node).
+   */
+  sharedMemory: boolean;
   /** Logical CPUs (1 when unknown). */
   hardwareConcurrency: number;
 }
@@ -28,6 +33,7 @@ export interface IEnvironmentProbe {
 /** The slice of a global scope (window or worker) the probe reads. */
 export interface IProbeScope {
   crossOriginIsolated?: boolean;
+  SharedArrayBuffer?: unknown;
   navigator?: {
     hardwareConcurrency?: number;
     gpu?: {
@@ -71,6 +77,7 @@ export async function probeEnvironment(
     webgpu,
     webnn,
     crossOriginIsolated: scope.crossOriginIsolated === true,
+    sharedMemory: typeof scope.SharedArrayBuffer === 'function',
     hardwareConcurrency: Math.max(1, nav?.hardwareConcurrency ?? 1)
   };
 }
@@ -113,11 +120,62 @@ export function backendOrder(
 }
 
 /**
- * wasm threads to request: 1 unless cross-origin isolated (without
- * isolation ORT silently falls back to 1 anyway), then up to 4.
+ * Default wasm threads: 1 unless cross-origin isolated (without isolation
+ * ORT silently falls back to 1 anyway), then one per logical CPU, up to 4.
  */
 export function wasmThreads(probe: IEnvironmentProbe): number {
   return probe.crossOriginIsolated
     ? Math.min(4, Math.max(1, probe.hardwareConcurrency))
     : 1;
+}
+
+/** How many wasm threads a session gets, and why fewer than asked. */
+export interface IThreadPlan {
+  /** Asked for (the default of {@link wasmThreads} when not given). */
+  requested: number;
+  /** What onnxruntime is told to use. */
+  threads: number;
+  /** Why `threads` is below `requested`. */
+  reason?: string;
+}
+
+/**
+ * Decide the wasm thread count before a session opens. More than one thread
+ * needs `SharedArrayBuffer` (in a browser: a cross-origin isolated page) and
+ * a way to start ORT's thread workers (`threadWorkers`: in the bundled
+ * extension, the unbundled glue of `ort-assets.ts`). Otherwise 1, with the
+ * reason, instead of ORT's silent fallback (or a session that never opens).
+ */
+export function planWasmThreads(
+  requested: number | undefined,
+  probe: IEnvironmentProbe,
+  threadWorkers = true
+): IThreadPlan {
+  const asked =
+    typeof requested === 'number' &&
+    Number.isInteger(requested) &&
+    requested > 0
+      ? requested
+      : wasmThreads(probe);
+  if (asked <= 1) {
+    return { requested: asked, threads: 1 };
+  }
+  if (!probe.sharedMemory) {
+    return {
+      requested: asked,
+      threads: 1,
+      reason: probe.crossOriginIsolated
+        ? 'SharedArrayBuffer is not available here'
+        : 'the page is not cross-origin isolated, so SharedArrayBuffer is unavailable ' +
+          '(start the Jupyter server with c.BioImageCache.cross_origin_isolation = True)'
+    };
+  }
+  if (!threadWorkers) {
+    return {
+      requested: asked,
+      threads: 1,
+      reason: "onnxruntime's thread workers cannot be started in this build"
+    };
+  }
+  return { requested: asked, threads: asked };
 }

@@ -61,6 +61,25 @@ function backendArg(args: ReadonlyPartialJSONObject): BackendChoice {
   return b === 'webgpu' || b === 'webnn' || b === 'wasm' ? b : 'auto';
 }
 
+/** `numThreads` (wasm threads to ask for); undefined: the worker's default. */
+function threadsArg(args: ReadonlyPartialJSONObject): number | undefined {
+  const n = args.numThreads;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** `wasm, 2 threads`: the backend and thread count, for messages. */
+function runsOn(
+  report: { backend: string; threads: number },
+  trans: TranslationBundle
+): string {
+  return trans._n(
+    '%2, %1 thread',
+    '%2, %1 threads',
+    report.threads,
+    report.backend
+  );
+}
+
 async function locationArg(
   args: ReadonlyPartialJSONObject,
   key: string,
@@ -99,7 +118,8 @@ export function registerInferenceCommands(
       try {
         const open: IOpenReport = await service.client.open(
           { kind: 'url', url },
-          backendArg(args)
+          backendArg(args),
+          threadsArg(args)
         );
         const running = service.client.test(open.modelKey);
         const report: ITestReport = await withProgress(
@@ -117,21 +137,23 @@ export function registerInferenceCommands(
                 '%1 reproduces its test outputs (max abs diff %2, %3, %4 ms)',
                 open.name,
                 worst.toExponential(2),
-                report.backend,
+                runsOn(report, trans),
                 Math.round(report.milliseconds)
               )
             : trans.__(
                 '%1 does NOT reproduce its test outputs (max abs diff %2, %3)',
                 open.name,
                 worst.toExponential(2),
-                report.backend
+                runsOn(report, trans)
               ),
           report.passed ? 'success' : 'error',
           { autoClose: report.passed ? 8000 : false }
         );
         return {
           ...report,
-          name: open.name
+          name: open.name,
+          threadsRequested: open.threadsRequested,
+          ...(open.threadsReason ? { threadsReason: open.threadsReason } : {})
         } as unknown as ReadonlyPartialJSONObject;
       } catch (error) {
         if (!(error instanceof CancelledError)) {
@@ -172,7 +194,8 @@ export function registerInferenceCommands(
       );
       const open = await service.client.open(
         { kind: 'url', url: descriptionUrl(model, app.serviceManager) },
-        backendArg(args)
+        backendArg(args),
+        threadsArg(args)
       );
       try {
         const blockShape = args.blockShape as
@@ -210,7 +233,7 @@ export function registerInferenceCommands(
             open.name,
             PathExt.basename(image),
             (report.milliseconds / 1000).toFixed(1),
-            report.backend,
+            runsOn(report, trans),
             report.tiles,
             saved.join(', ')
           ),
@@ -218,6 +241,8 @@ export function registerInferenceCommands(
         );
         return {
           backend: report.backend,
+          threads: report.threads,
+          ...(open.threadsReason ? { threadsReason: open.threadsReason } : {}),
           tiles: report.tiles,
           saved,
           milliseconds: report.milliseconds

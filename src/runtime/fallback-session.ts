@@ -27,6 +27,15 @@ export class FallbackSession implements IOrtSession {
   get outputNames(): string[] {
     return this._inner.outputNames;
   }
+  get threads(): number {
+    return this._inner.threads;
+  }
+  get threadsRequested(): number {
+    return this._inner.threadsRequested;
+  }
+  get threadsReason(): string | undefined {
+    return this._inner.threadsReason;
+  }
   get inputTypes(): string[] {
     return this._inner.inputTypes;
   }

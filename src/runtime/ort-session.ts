@@ -15,8 +15,8 @@ import {
   BackendPreference,
   ExecutionBackend,
   IEnvironmentProbe,
-  probeEnvironment,
-  wasmThreads
+  planWasmThreads,
+  probeEnvironment
 } from './backends';
 import { castData } from './ndarray';
 import { FallbackSession } from './fallback-session';
@@ -35,8 +35,19 @@ export interface IOrtSessionOptions {
   ort?: Ort;
   /** ONNX external data files (0.5.6+ `external_data`), by file name. */
   externalData?: Array<{ path: string; data: Uint8Array }>;
-  /** wasm threads; default from the probe (1 without isolation). */
+  /** wasm threads to ask for; default from the probe (1 without isolation). */
   numThreads?: number;
+  /**
+   * `ort.env.wasm.wasmPaths`: absolute URLs of ORT's unbundled glue and
+   * binary (browser bundle: `ortWasmPaths()`), set before ORT starts.
+   */
+  wasmPaths?: { mjs: string; wasm: string };
+  /**
+   * Whether ORT can start its thread workers here (default true: Node, or
+   * a page that loads ORT unbundled). The bundled extension can only with
+   * `wasmPaths`; without them more than one thread would never open.
+   */
+  threadWorkers?: boolean;
 }
 
 /** A session plus which backend runs it and why others were skipped. */
@@ -46,8 +57,21 @@ export interface IOrtSession extends IInferenceSession {
   failures: Array<{ backend: ExecutionBackend; error: string }>;
   /** Graph input element types by position (e.g. `float32`). */
   inputTypes: string[];
+  /** wasm threads onnxruntime runs with (for every backend: its CPU kernels). */
+  threads: number;
+  /** Threads asked for. */
+  threadsRequested: number;
+  /** Why `threads` is below (or above) `threadsRequested`. */
+  threadsReason?: string;
   release(): Promise<void>;
 }
+
+/**
+ * The thread count each onnxruntime instance (keyed by its `env`) started its
+ * wasm runtime with: ORT reads `env.wasm` once, at its first session, so
+ * later sessions of the same instance run with that count whatever they ask.
+ */
+const startedThreads = new WeakMap<object, number>();
 
 /** Graph input dims as numbers, null for symbolic/unknown dims. */
 export function staticDims(
@@ -116,7 +140,24 @@ export async function createOrtSession(
 ): Promise<IOrtSession> {
   const ort: Ort = options.ort ?? (await import('onnxruntime-web'));
   const probe = options.probe ?? (await probeEnvironment());
-  ort.env.wasm.numThreads = options.numThreads ?? wasmThreads(probe);
+  const plan = planWasmThreads(
+    options.numThreads,
+    probe,
+    options.threadWorkers ?? true
+  );
+  const threads = { ...plan };
+  const started = startedThreads.get(ort.env);
+  if (started === undefined) {
+    ort.env.wasm.numThreads = plan.threads;
+    if (options.wasmPaths) {
+      ort.env.wasm.wasmPaths = { ...options.wasmPaths };
+    }
+  } else if (started !== plan.threads) {
+    threads.threads = started;
+    threads.reason =
+      `onnxruntime in this worker already runs with ${started} thread(s); ` +
+      'the count is fixed until the worker restarts';
+  }
   const failures: IOrtSession['failures'] = [];
   for (const backend of backendOrder(options.backend ?? 'auto', probe)) {
     try {
@@ -125,7 +166,18 @@ export async function createOrtSession(
         graphOptimizationLevel: 'all',
         externalData: options.externalData
       });
-      const wrapped = wrapSession(ort, session, backend, failures);
+      if (!startedThreads.has(ort.env)) {
+        // ORT lowers numThreads to 1 when it cannot run threads (a console
+        // warning only): what it left is what runs.
+        const used = Number(ort.env.wasm.numThreads) || 1;
+        startedThreads.set(ort.env, used);
+        if (used < threads.threads) {
+          threads.threads = used;
+          threads.reason =
+            'onnxruntime fell back to 1 thread: WebAssembly threads are not supported here';
+        }
+      }
+      const wrapped = wrapSession(ort, session, backend, failures, threads);
       if (backend === 'wasm') {
         return wrapped;
       }
@@ -149,7 +201,8 @@ function wrapSession(
   ort: Ort,
   session: OrtModule.InferenceSession,
   backend: ExecutionBackend,
-  failures: IOrtSession['failures']
+  failures: IOrtSession['failures'],
+  threads: { requested: number; threads: number; reason?: string }
 ): IOrtSession {
   const inputNames = [...session.inputNames];
   const outputNames = [...session.outputNames];
@@ -162,6 +215,9 @@ function wrapSession(
   return {
     backend,
     failures,
+    threads: threads.threads,
+    threadsRequested: threads.requested,
+    ...(threads.reason ? { threadsReason: threads.reason } : {}),
     inputNames,
     outputNames,
     inputTypes,

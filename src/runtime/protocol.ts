@@ -28,6 +28,11 @@ export interface IEnvironmentReport {
   crossOriginIsolated: boolean;
   /** Backends `auto` would try, best first. */
   autoOrder: string[];
+  /**
+   * wasm threads: what a session gets by default here, whether more than
+   * one can run, and why not.
+   */
+  threads: { default: number; available: boolean; reason?: string };
 }
 
 /** The outcome of one output's comparison in a model test. */
@@ -44,6 +49,8 @@ export interface IOutputTestResult {
 export interface ITestReport {
   passed: boolean;
   backend: string;
+  /** wasm threads the session ran with. */
+  threads: number;
   outputs: IOutputTestResult[];
   milliseconds: number;
 }
@@ -51,6 +58,8 @@ export interface ITestReport {
 /** A prediction: one array per model output, in the image's frame. */
 export interface IPredictReport {
   backend: string;
+  /** wasm threads the session ran with. */
+  threads: number;
   outputs: Array<{ id: string; axes: string[]; array: INDArray }>;
   tiles: number;
   milliseconds: number;
@@ -63,6 +72,11 @@ export type WorkerRequest =
       id: number;
       source: PackageSource;
       backend: BackendChoice;
+      /**
+       * wasm threads to ask for; default: one per CPU (up to 4) when the
+       * page is cross-origin isolated, else 1. The open report says what
+       * the session got.
+       */
       numThreads?: number;
     }
   | { type: 'test'; id: number; modelKey: string }
@@ -112,6 +126,8 @@ export interface IBenchRequest {
 /** What `bench` answers; times in milliseconds. */
 export interface IBenchReport {
   backend: string;
+  /** wasm threads the session ran with. */
+  threads: number;
   inputShapes: number[][];
   warmupMs: number[];
   runMs: number[];
@@ -124,6 +140,12 @@ export interface IOpenReport {
   modelKey: string;
   name: string;
   backend: string;
+  /** wasm threads the session runs with. */
+  threads: number;
+  /** Threads asked for (the default when the request gave none). */
+  threadsRequested: number;
+  /** Why `threads` differs from `threadsRequested`. */
+  threadsReason?: string;
   inputNames: string[];
   outputNames: string[];
   milliseconds: number;

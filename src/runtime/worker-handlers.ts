@@ -11,7 +11,12 @@ import {
 import { runsInBrowserStatic } from '../zoo/browser-support';
 import { MemoryPackageReader } from '../zoo/sources/memory';
 import { imageToInput, IAxisMapping, outputToImage } from './axes';
-import { backendOrder, probeEnvironment } from './backends';
+import {
+  backendOrder,
+  IEnvironmentProbe,
+  planWasmThreads,
+  probeEnvironment
+} from './backends';
 import { createOrtSession, IOrtSession } from './ort-session';
 import { IInferenceSession, predict, testModel } from './pipeline';
 import type {
@@ -77,8 +82,18 @@ function cancellable(session: IInferenceSession): IInferenceSession {
   };
 }
 
+/** How the worker's onnxruntime finds its files and threads. */
+export interface IWorkerOrtOptions {
+  /** `ort.env.wasm.wasmPaths` (the browser worker: `ortWasmPaths()`). */
+  wasmPaths?: { mjs: string; wasm: string };
+  /** Whether ORT can start thread workers (default true, as in Node). */
+  threadWorkers?: boolean;
+}
+
 /** The state of one worker: the models it has open. */
 export class InferenceWorkerState {
+  constructor(private readonly _ort: IWorkerOrtOptions = {}) {}
+
   private _models = new Map<string, IOpenModel>();
   private _counter = 0;
 
@@ -123,7 +138,21 @@ export class InferenceWorkerState {
           : 'navigator.ml cannot create a context in this browser'
       },
       crossOriginIsolated: probe.crossOriginIsolated,
-      autoOrder: backendOrder('auto', probe)
+      autoOrder: backendOrder('auto', probe),
+      threads: this._threadsProbe(probe)
+    };
+  }
+
+  /** Default wasm threads here, and why multi-threading is unavailable. */
+  private _threadsProbe(
+    probe: IEnvironmentProbe
+  ): IEnvironmentReport['threads'] {
+    const threadWorkers = this._ort.threadWorkers ?? true;
+    const two = planWasmThreads(2, probe, threadWorkers);
+    return {
+      default: planWasmThreads(undefined, probe, threadWorkers).threads,
+      available: two.threads > 1,
+      ...(two.reason ? { reason: two.reason } : {})
     };
   }
 
@@ -159,11 +188,11 @@ export class InferenceWorkerState {
       : undefined;
     const session = await createOrtSession(weights, {
       backend,
-      // One wasm thread unless asked: in the bundled extension ORT's thread
-      // workers are requested from a URL the bundler rewrote, and a
-      // multi-threaded session never finishes opening (make bench, scenario
-      // "isolated"). Single-threaded wasm is what runs reliably today.
-      numThreads: numThreads ?? 1,
+      // Default: threads when the page is cross-origin isolated, else 1
+      // (the reason comes back in the report).
+      numThreads,
+      wasmPaths: this._ort.wasmPaths,
+      threadWorkers: this._ort.threadWorkers,
       externalData
     });
     const modelKey = `${pkg.model.id ?? pkg.model.name}#${++this._counter}`;
@@ -172,6 +201,11 @@ export class InferenceWorkerState {
       modelKey,
       name: pkg.model.name,
       backend: session.backend,
+      threads: session.threads,
+      threadsRequested: session.threadsRequested,
+      ...(session.threadsReason
+        ? { threadsReason: session.threadsReason }
+        : {}),
       inputNames: session.inputNames,
       outputNames: session.outputNames,
       milliseconds: performance.now() - started
@@ -221,6 +255,7 @@ export class InferenceWorkerState {
     return {
       passed: report.passed,
       backend: session.backend,
+      threads: session.threads,
       milliseconds: performance.now() - started,
       outputs: report.outputs.map(o => ({
         outputId: o.outputId,
@@ -267,6 +302,7 @@ export class InferenceWorkerState {
     });
     return {
       backend: session.backend,
+      threads: session.threads,
       tiles,
       milliseconds: performance.now() - started,
       outputs: model.outputs.map(d => {
@@ -335,6 +371,7 @@ export class InferenceWorkerState {
     const mid = Math.floor(sorted.length / 2);
     return {
       backend: session.backend,
+      threads: session.threads,
       inputShapes: shapes,
       warmupMs,
       runMs,

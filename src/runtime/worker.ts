@@ -3,6 +3,7 @@
  * sha256 checks, pre/postprocessing, tiling and onnxruntime-web all run
  * here. Imports only the pure core and onnxruntime-web.
  */
+import { IOrtWasmPaths, ortWasmPaths } from './ort-assets';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import type { INDArray } from './tensor';
 import { InferenceWorkerState } from './worker-handlers';
@@ -13,7 +14,22 @@ interface IWorkerScope {
 }
 
 const scope = self as unknown as IWorkerScope;
-const state = new InferenceWorkerState();
+
+// ORT's unbundled glue and binary, emitted by the bundler: with them ORT
+// can start its wasm threads. Without (never expected) it runs on 1 thread.
+let wasmPaths: IOrtWasmPaths | undefined;
+try {
+  wasmPaths = ortWasmPaths();
+} catch (error) {
+  console.warn(
+    'onnxruntime-web files not found; inference uses 1 thread',
+    error
+  );
+}
+const state = new InferenceWorkerState({
+  wasmPaths,
+  threadWorkers: wasmPaths !== undefined
+});
 const running = new Map<number, AbortController>();
 
 /** The array buffers inside a result, moved to the main thread instead of copied. */

@@ -50,6 +50,29 @@ test.describe('client-side inference in the worker', () => {
     });
   }
 
+  test('without cross-origin isolation, asked-for threads fall back to 1 with the reason', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(false);
+    const dir = await uploadUnet(request, tmpPath);
+    const report = await page.evaluate(
+      location =>
+        (window as any).jupyterapp.commands.execute('bioimage:test-model', {
+          location,
+          backend: 'wasm',
+          numThreads: 2
+        }),
+      `${dir}/bioimageio.yaml`
+    );
+    expect(report.passed).toBe(true);
+    expect(report.threads).toBe(1);
+    expect(report.threadsRequested).toBe(2);
+    expect(report.threadsReason).toContain('not cross-origin isolated');
+    expect(report.threadsReason).toContain('c.BioImageCache.cross_origin_isolation');
+  });
+
   test('a tampered weights file is refused before it runs', async ({ page, request, tmpPath }) => {
     const dir = await uploadUnet(request, tmpPath);
     const local = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bio-')), 'weights.onnx');

@@ -9,6 +9,8 @@ function fakeSession(
   return {
     backend,
     failures: [],
+    threads: 1,
+    threadsRequested: 1,
     inputNames: ['x'],
     outputNames: ['y'],
     inputTypes: ['float32'],

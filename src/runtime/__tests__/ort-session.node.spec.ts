@@ -158,12 +158,34 @@ describe('ORT session wrapper', () => {
         webgpu: 'hardware',
         webnn: false,
         crossOriginIsolated: false,
+        sharedMemory: true,
         hardwareConcurrency: 1
       }
     });
     sessions.push(s);
     expect(s.backend).toBe('wasm');
     expect(s.failures.map(f => f.backend)).toEqual(['webgpu']);
+  });
+
+  it('reports the threads it runs with, and why not the ones asked for', async () => {
+    // Node has no cross-origin isolation: the default is one thread.
+    const one = await open('static_neg');
+    expect(one.threads).toBe(1);
+    expect(one.threadsRequested).toBe(1);
+    expect(one.threadsReason).toBeUndefined();
+    // ORT's wasm runtime of this module already started with 1 thread: a
+    // later request for 2 gets 1, with the reason.
+    const bytes = new Uint8Array(
+      fs.readFileSync(path.join(dir, 'static_neg.onnx'))
+    );
+    const two = await createOrtSession(bytes, {
+      backend: 'wasm',
+      numThreads: 2
+    });
+    sessions.push(two);
+    expect(two.threads).toBe(1);
+    expect(two.threadsRequested).toBe(2);
+    expect(two.threadsReason).toMatch(/already runs with 1 thread/);
   });
 });
 

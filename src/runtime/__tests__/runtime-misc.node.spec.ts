@@ -6,10 +6,12 @@ import { imageToInput, outputToImage } from '../axes';
 import {
   backendOrder,
   IEnvironmentProbe,
+  planWasmThreads,
   probeEnvironment,
   wasmThreads
 } from '../backends';
 import { predict } from '../pipeline';
+import { InferenceWorkerState } from '../worker-handlers';
 import { compareArrays, toleranceFor } from '../tolerance';
 import type { INDArray } from '../tensor';
 import { axis, descr, makeTensor, model } from './helpers';
@@ -189,8 +191,47 @@ describe('backend choice', () => {
     webgpu: 'none',
     webnn: false,
     crossOriginIsolated: false,
+    sharedMemory: false,
     hardwareConcurrency: 8
   };
+  const isolated: IEnvironmentProbe = {
+    ...none,
+    crossOriginIsolated: true,
+    sharedMemory: true,
+    hardwareConcurrency: 2
+  };
+
+  it('plans wasm threads: more than one only with shared memory and thread workers', () => {
+    // Default: one per CPU (up to 4) when isolated, else 1, without a reason.
+    expect(planWasmThreads(undefined, none)).toEqual({
+      requested: 1,
+      threads: 1
+    });
+    expect(planWasmThreads(undefined, isolated)).toEqual({
+      requested: 2,
+      threads: 2
+    });
+    expect(
+      planWasmThreads(undefined, { ...isolated, hardwareConcurrency: 16 })
+        .threads
+    ).toBe(4);
+    expect(planWasmThreads(3, isolated)).toEqual({ requested: 3, threads: 3 });
+    // Asked for threads on a page that is not isolated: 1, and why.
+    const plain = planWasmThreads(2, none);
+    expect(plain.threads).toBe(1);
+    expect(plain.requested).toBe(2);
+    expect(plain.reason).toContain('not cross-origin isolated');
+    expect(plain.reason).toContain('c.BioImageCache.cross_origin_isolation');
+    // Isolated, but ORT's thread workers cannot start (no unbundled glue).
+    const noWorkers = planWasmThreads(2, isolated, false);
+    expect(noWorkers.threads).toBe(1);
+    expect(noWorkers.reason).toContain('thread workers');
+    // Node: shared memory without isolation; an explicit request is kept.
+    expect(planWasmThreads(2, { ...none, sharedMemory: true }).threads).toBe(2);
+    // Nonsense requests mean the default.
+    expect(planWasmThreads(0, isolated).threads).toBe(2);
+    expect(planWasmThreads(1.5, none).threads).toBe(1);
+  });
 
   it('orders backends by preference and environment', () => {
     expect(backendOrder('auto', none)).toEqual(['wasm']);
@@ -210,6 +251,22 @@ describe('backend choice', () => {
     expect(wasmThreads({ ...none, crossOriginIsolated: true })).toBe(4);
   });
 
+  it("the worker's probe says whether threads can run, and why not", async () => {
+    // Node: shared memory, ORT starts its own thread workers.
+    const node = (await new InferenceWorkerState().probe()).threads;
+    expect(node.available).toBe(true);
+    expect(node.reason).toBeUndefined();
+    // A bundle without ORT's unbundled glue cannot start them.
+    const bundled = (
+      await new InferenceWorkerState({ threadWorkers: false }).probe()
+    ).threads;
+    expect(bundled).toEqual({
+      default: 1,
+      available: false,
+      reason: expect.stringContaining('thread workers')
+    });
+  });
+
   it('probes an injected scope', async () => {
     const hw = await probeEnvironment({
       crossOriginIsolated: true,
@@ -225,8 +282,13 @@ describe('backend choice', () => {
       webgpu: 'hardware',
       webnn: true,
       crossOriginIsolated: true,
+      sharedMemory: false,
       hardwareConcurrency: 2
     });
+    expect(
+      (await probeEnvironment({ SharedArrayBuffer, crossOriginIsolated: true }))
+        .sharedMemory
+    ).toBe(true);
     const sw = await probeEnvironment({
       navigator: {
         gpu: { requestAdapter: async () => ({ isFallbackAdapter: true }) },
