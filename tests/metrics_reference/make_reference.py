@@ -8,7 +8,7 @@ must reproduce, on small crops of the StarDist fixture images:
 * instance matching: ``stardist_matching`` below, a port of StarDist 0.9.1's
   ``stardist/matching.py`` (``matching`` / ``matching_dataset``; installing
   stardist would pull TensorFlow). It follows the definitions in
-  /work/shared/docs/metrics-digest.md §2: float32 scores from a safe divide,
+  ../shared/docs/metrics-digest.md §2: float32 scores from a safe divide,
   one ``scipy.optimize.linear_sum_assignment`` per threshold;
 * pixel IoU / Dice: NumPy on ``label > 0``, as ZeroCostDL4Mic.
 
@@ -44,7 +44,10 @@ from skimage.morphology import remove_small_objects
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FIXTURES = Path(
-    os.environ.get("BIOIMAGE_FIXTURES_DIR", "/work/shared/fixtures/images/stardist")
+    os.environ.get(
+        "BIOIMAGE_FIXTURES_DIR",
+        str(Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "images" / "stardist"),
+    )
 )
 THRESHOLDS = [0.1, 0.3, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]
 FIELDS = (

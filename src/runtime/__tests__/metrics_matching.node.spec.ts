@@ -1,6 +1,6 @@
 /**
  * Pixel overlap and StarDist matching against the worked examples of
- * /work/shared/docs/metrics-digest.md §6 and hand cases.
+ * ../shared/docs/metrics-digest.md §6 and hand cases.
  */
 import { INDArray } from '../tensor';
 import {

@@ -1,6 +1,6 @@
 /**
  * PSNR, NRMSE and SSIM against the scikit-image values of the digest
- * (/work/shared/docs/metrics-digest.md §6, R1–R4).
+ * (../shared/docs/metrics-digest.md §6, R1–R4).
  */
 import { INDArray } from '../tensor';
 import {

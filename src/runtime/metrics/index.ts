@@ -4,7 +4,7 @@
  * metrics, label post-processing and test-time-augmentation helpers.
  *
  * Pure TypeScript (no DOM, no Node APIs): usable from a Web Worker, jest and
- * the CLI. Definitions: /work/shared/docs/metrics-digest.md.
+ * the CLI. Definitions: ../shared/docs/metrics-digest.md.
  */
 export { pixelOverlap } from './pixel';
 export type { IPixelOverlap } from './pixel';

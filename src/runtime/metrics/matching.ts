@@ -2,7 +2,7 @@
  * Instance-segmentation matching exactly as StarDist's `stardist/matching.py`
  * (0.9.1): relabel, overlap (contingency) table, IoU/IoT/IoP scores in
  * float32, one optimal assignment per threshold, then tp/fp/fn and the derived
- * ratios. See /work/shared/docs/metrics-digest.md §2 for the definitions.
+ * ratios. See ../shared/docs/metrics-digest.md §2 for the definitions.
  *
  * Field names are the camelCase versions of StarDist's (`n_true` → `nTrue`,
  * `mean_true_score` → `meanTrueScore`, …). `accuracy` is TP/(TP+FP+FN), which

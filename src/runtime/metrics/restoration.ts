@@ -1,6 +1,6 @@
 /**
  * Restoration metrics matching scikit-image 0.26: PSNR, SSIM and NRMSE
- * (`skimage.metrics`). See /work/shared/docs/metrics-digest.md §3.
+ * (`skimage.metrics`). See ../shared/docs/metrics-digest.md §3.
  *
  * Unlike skimage, `dataRange` is a required argument of PSNR and SSIM: its
  * dtype-based default is a frequent source of wrong numbers, so the caller

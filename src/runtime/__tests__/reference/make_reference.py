@@ -1,6 +1,6 @@
 """Independent NumPy reference values for the processing ops.
 
-Run: /work/main/.venv/bin/python src/runtime/__tests__/reference/make_reference.py
+Run: .venv/bin/python src/runtime/__tests__/reference/make_reference.py
 Writes processing.json next to this file. Each case lists the stage input
 tensors, the processing steps of one target tensor (0.5 kwargs) and the
 expected result computed here with plain NumPy (float64 maths; percentiles
