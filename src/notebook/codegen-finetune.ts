@@ -10,7 +10,7 @@
  */
 import type { CodeStyle, IGeneratedCell, IProvenance } from './codegen';
 import { mdText, pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
-import { IRunRecord, validateRunRecord } from './run-record';
+import { IRunRecord, runProvenance, validateRunRecord } from './run-record';
 
 /** What the model is fine-tuned for (it decides the targets, loss and QC metrics). */
 export type FineTuneTask = 'segmentation' | 'restoration';
@@ -262,17 +262,7 @@ function codeText(r: IRunRecord, v: IResolved, style: CodeStyle): string {
     `TILE_SIZE = ${pyLiteral(v.tileSize)}`,
     `SEED = ${pyNumber(v.seed)}`,
     `FINETUNE_DIR = Path(${pyStr(v.outputDir)})`,
-    `FINETUNE_PROVENANCE = ${pyLiteral({
-      model_id: m.id,
-      model_version: m.version,
-      model_source: m.source,
-      weights_sha256: m.weightsSha256,
-      description_sha256: m.descriptionSha256 ?? null,
-      backend_browser: r.backend,
-      extension_version: r.extensionVersion,
-      run_time: r.timestamp,
-      style
-    })}`,
+    `FINETUNE_PROVENANCE = ${pyLiteral(runProvenance(r, style))}`,
     '',
     '# The model that ran, pinned by sha256; its description lists the TorchScript weights.',
     'model_files = bia.fetch_model(MODEL_SOURCE, weights_sha256=WEIGHTS_SHA256,',

@@ -12,7 +12,7 @@ import { generateFineTuneCells, IFineTuneOptions } from './codegen-finetune';
 import { processingLines } from './codegen-processing';
 import { methodsParagraph } from './methods';
 import { mdText, pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
-import { IRunRecord, validateRunRecord } from './run-record';
+import { IRunRecord, runProvenance, validateRunRecord } from './run-record';
 
 export type { IRunRecord } from './run-record';
 export { validateRunRecord, runRecordModel } from './run-record';
@@ -119,17 +119,7 @@ function parameterCell(r: IRunRecord, style: CodeStyle): string {
     'OUTPUT_DIR.mkdir(parents=True, exist_ok=True)',
     `PREPROCESSING = ${pyLiteral(m.preprocessing as unknown as PyValue)}`,
     `POSTPROCESSING = ${pyLiteral(m.postprocessing as unknown as PyValue)}`,
-    `PROVENANCE = ${pyLiteral({
-      model_id: m.id,
-      model_version: m.version,
-      model_source: m.source,
-      weights_sha256: m.weightsSha256,
-      description_sha256: m.descriptionSha256 ?? null,
-      backend_browser: r.backend,
-      extension_version: r.extensionVersion,
-      run_time: r.timestamp,
-      style
-    })}`
+    `PROVENANCE = ${pyLiteral(runProvenance(r, style))}`
   ];
   return lines.join('\n');
 }

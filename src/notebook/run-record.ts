@@ -335,3 +335,22 @@ export function runRecordModel(
       : undefined
   };
 }
+
+/** The provenance every generated cell records in the kernel (Python dict keys). */
+export function runProvenance(
+  r: IRunRecord,
+  style: string
+): Record<string, string | null> {
+  const m = r.model;
+  return {
+    model_id: m.id,
+    model_version: m.version,
+    model_source: m.source,
+    weights_sha256: m.weightsSha256,
+    description_sha256: m.descriptionSha256 ?? null,
+    backend_browser: r.backend,
+    extension_version: r.extensionVersion,
+    run_time: r.timestamp,
+    style
+  };
+}
