@@ -79,8 +79,13 @@ lab: install
 
 # ---------------------------------------------------------------- tests
 
+# Formatting and eslint, then the layout's import rules (scripts/check-layout.mjs for
+# TypeScript, tsconfig.core.json for "no DOM in src/core", and the Python package's check).
 lint: install
 	$(JLPM) lint:check
+	node scripts/check-layout.mjs
+	$(JLPM) tsc -p tsconfig.core.json
+	@if [ -f scripts/check_python_imports.py ]; then $(PY) scripts/check_python_imports.py; fi
 
 jest: install
 	$(JLPM) test:lab

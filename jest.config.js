@@ -48,9 +48,9 @@ module.exports = {
       displayName: 'lab',
       moduleNameMapper: {
         ...base.moduleNameMapper,
-        // Module workers need a browser; see src/runtime/create-worker.ts.
+        // Module workers need a browser; see src/inference/create-worker.ts.
         '^(.*)/create-worker$':
-          '<rootDir>/src/runtime/__tests__/create-worker.stub.ts'
+          '<rootDir>/src/jupyter/__tests__/create-worker.stub.ts'
       },
       testRegex: 'src/.*/__tests__/.*(?<!\\.node)\\.spec\\.tsx?$',
       testPathIgnorePatterns: ignore,

@@ -8,7 +8,7 @@
  * `new URL('*.mjs', import.meta.url)` a JavaScript module, not a file), so a
  * threaded session never opens. The inference worker therefore points
  * `ort.env.wasm.wasmPaths` at an unbundled copy of ORT's Emscripten glue
- * (`src/runtime/ort-assets.ts`), and this configuration:
+ * (`src/core/inference/session/assets.ts`), and this configuration:
  *
  * - emits that glue as a file with its own URL (`static/ort/*.js`) instead of
  *   bundling it. The `.js` extension gets a JavaScript MIME type from every

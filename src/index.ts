@@ -1,7 +1,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { notebookPlugin } from './notebook/plugin';
-import { runtimePlugin } from './runtime/plugin';
+import { runtimePlugin } from './inference/plugin';
 import { viewerPlugin } from './viewer/plugin';
 import { wizardPlugin } from './wizard/plugin';
 import { zooPlugin } from './zoo/plugin';

@@ -1,6 +1,6 @@
 import { Token } from '@lumino/coreutils';
 
-import type { InferenceClient } from './runtime/client';
+import type { InferenceClient } from './inference/client';
 
 /**
  * Client-side inference: one shared Web Worker running onnxruntime-web.

@@ -25,12 +25,12 @@ function rssMB() {
 }
 
 async function pipeline() {
-  const { openModelPackage } = await import(`${src}zoo/sources/node-open.ts`);
-  const { runsInBrowserStatic } = await import(`${src}zoo/browser-support.ts`);
-  const { createOrtSession } = await import(`${src}runtime/ort-session.ts`);
-  const { predict } = await import(`${src}runtime/pipeline.ts`);
-  const { imageToInput } = await import(`${src}runtime/axes.ts`);
-  const { decodeImage } = await import(`${src}viewer/decode/index.ts`);
+  const { openModelPackage } = await import(`${src}core/package/readers/node-open.ts`);
+  const { runsInBrowserStatic } = await import(`${src}core/package/browser-support.ts`);
+  const { createOrtSession } = await import(`${src}core/inference/session/ort.ts`);
+  const { predict } = await import(`${src}core/inference/pipeline.ts`);
+  const { imageToInput } = await import(`${src}core/inference/axes.ts`);
+  const { decodeImage } = await import(`${src}core/formats/index.ts`);
 
   const t0 = performance.now();
   const pkg = await openModelPackage(cfg.model);
@@ -132,7 +132,7 @@ async function render() {
 }
 
 async function tiff() {
-  const { openImage } = await import(`${src}viewer/decode/index.ts`);
+  const { openImage } = await import(`${src}core/formats/index.ts`);
   const runs = [];
   for (let k = 0; k < (cfg.repeats ?? 3) + 1; k++) {
     const t0 = performance.now();
@@ -169,13 +169,13 @@ async function tiff() {
 }
 
 async function search() {
-  const file = `${src}zoo/catalog-search.ts`;
+  const file = `${src}core/catalog/search.ts`;
   if (!existsSync(file)) {
-    return { available: false, reason: 'not available yet: src/zoo/catalog-search.ts does not exist' };
+    return { available: false, reason: 'not available yet: src/core/catalog/search.ts does not exist' };
   }
   const mod = await import(file);
   if (typeof mod.benchmarkSearch !== 'function') {
-    return { available: false, reason: 'not available yet: src/zoo/catalog-search.ts exports no benchmarkSearch' };
+    return { available: false, reason: 'not available yet: src/core/catalog/search.ts exports no benchmarkSearch' };
   }
   await mod.benchmarkSearch(Math.min(500, cfg.entries ?? 5000)); // warm-up
   const result = await mod.benchmarkSearch(cfg.entries ?? 5000);

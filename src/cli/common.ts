@@ -6,11 +6,11 @@
  * description, not a model, unsupported format, sha256 mismatch, failed
  * test); 2 could not run (usage, I/O, network, internal error).
  */
-import type { IModelPackage } from '../zoo/package';
-import { openModelPackage } from '../zoo/sources/node-open';
-import { runsInBrowserStatic } from '../zoo/browser-support';
-import type { BackendPreference } from '../runtime/backends';
-import { createOrtSession, IOrtSession } from '../runtime/ort-session';
+import type { IModelPackage } from '../core/package/package';
+import { openModelPackage } from '../core/package/readers/node-open';
+import { runsInBrowserStatic } from '../core/package/browser-support';
+import type { BackendPreference } from '../core/inference/session/backends';
+import { createOrtSession, IOrtSession } from '../core/inference/session/ort';
 
 export const EXIT_OK = 0;
 export const EXIT_VERDICT = 1;

@@ -3,10 +3,14 @@
  * axes and sizes, processing in plain words, weights formats, the
  * runs-in-browser verdict and the test tolerance.
  */
-import { describeProcessing } from '../zoo/describe-processing';
-import { runsInBrowserStatic } from '../zoo/browser-support';
-import { toleranceFor } from '../zoo/tolerance';
-import type { IAxis, IModelDescription, ITensorDescr } from '../zoo/types';
+import { describeProcessing } from '../core/spec/describe';
+import { runsInBrowserStatic } from '../core/package/browser-support';
+import { toleranceFor } from '../core/spec/tolerance';
+import type {
+  IAxis,
+  IModelDescription,
+  ITensorDescr
+} from '../core/spec/types';
 import { EXIT_OK, ICliIO, openPackage } from './common';
 
 /** "512", "min 64, step 16", "= raw.y + 4", … */

@@ -16,7 +16,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import type { BackendPreference } from '../runtime/backends';
+import type { BackendPreference } from '../core/inference/session/backends';
 import { EXIT_ERROR, EXIT_OK, exitCodeFor, ICliIO, UsageError } from './common';
 import { inspectCommand } from './inspect';
 import { parseTile, predictCommand } from './predict';

@@ -6,12 +6,12 @@
  */
 import { readFile, writeFile } from 'fs/promises';
 import * as path from 'path';
-import { writeNpy } from '../io/npy';
-import { imageToInput, outputToImage } from '../runtime/axes';
-import { predict } from '../runtime/pipeline';
-import type { INDArray, ITensor } from '../runtime/tensor';
-import type { ITilingOptions } from '../runtime/tiling';
-import { decodeImage, encodeTiff } from '../viewer/decode';
+import { writeNpy } from '../core/tensor/npy';
+import { imageToInput, outputToImage } from '../core/inference/axes';
+import { predict } from '../core/inference/pipeline';
+import type { INDArray, ITensor } from '../core/tensor/tensor';
+import type { ITilingOptions } from '../core/inference/tiling';
+import { decodeImage, encodeTiff } from '../core/formats';
 import {
   EXIT_OK,
   ICliIO,

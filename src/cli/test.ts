@@ -7,9 +7,9 @@
  * sha256-checked, so a package whose files do not match its description
  * fails; one whose files match but do not reproduce fails too.
  */
-import { testModel } from '../runtime/pipeline';
-import type { INDArray } from '../runtime/tensor';
-import type { IModelPackage } from '../zoo/package';
+import { testModel } from '../core/inference/pipeline';
+import type { INDArray } from '../core/tensor/tensor';
+import type { IModelPackage } from '../core/package/package';
 import {
   EXIT_OK,
   EXIT_VERDICT,

@@ -12,7 +12,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { PALETTE_CATEGORY } from '../commands';
-import type { CodeStyle, IRunRecord } from './codegen';
+import type { CodeStyle, IRunRecord } from './codegen/cells';
 import { IInsertResult, INotebookWriter } from './tokens';
 import { NotebookWriter } from './writer';
 

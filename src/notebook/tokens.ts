@@ -4,8 +4,8 @@
  */
 import { Token } from '@lumino/coreutils';
 
-import type { CodeStyle, IRunRecord } from './codegen';
-import type { IFineTuneOptions } from './codegen-finetune';
+import type { CodeStyle, IRunRecord } from './codegen/cells';
+import type { IFineTuneOptions } from './codegen/finetune';
 
 /** Where and how to insert the generated cells. */
 export interface IInsertOptions {

@@ -15,7 +15,7 @@ import {
   RunRecordError,
   toNotebookJSON,
   validateRunRecord
-} from './codegen';
+} from './codegen/cells';
 import type { IInsertOptions, IInsertResult, INotebookWriter } from './tokens';
 
 /** Is `source` a local path (not a URL, not `bundled:…`, not a bare bioimage.io id)? */

@@ -10,7 +10,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
-import { memorySource } from './decode/planes';
+import { memorySource } from '../core/formats/planes';
 import { benchmarkPlaneData, type Colormap } from './display';
 import { ImageModel } from './model';
 import { parsePreference } from './renderers/choice';

@@ -2,14 +2,14 @@
  * Messages between the viewer and its decoding worker. Types only, so both
  * sides can import this file without pulling in any code.
  */
-import type { INDArray } from '../runtime/tensor';
-import type { DecodeErrorKind } from './decode/errors';
+import type { INDArray } from '../core/tensor/tensor';
+import type { DecodeErrorKind } from '../core/formats/errors';
 import type {
   IDecodedImage,
   IDecodeOptions,
   IImageInfo,
   IPlaneIndex
-} from './decode/types';
+} from '../core/formats/types';
 
 /** A request to the decoding worker; `id` pairs it with its response. */
 export type DecodeRequest =

@@ -3,9 +3,9 @@
  * main thread, so a large or hostile file never blocks the page. It imports
  * only the pure decoder (never @jupyterlab/* or @lumino/*).
  */
-import { base64ToBytes } from './base64';
+import { base64ToBytes } from '../core/formats/base64';
 import type { DecodeRequest, DecodeResponse } from './decode-protocol';
-import { DecodeError, type IImageSource, openImage } from './decode';
+import { DecodeError, type IImageSource, openImage } from '../core/formats';
 
 const sources = new Map<number, IImageSource>();
 

@@ -11,7 +11,7 @@ import {
 import type { Contents } from '@jupyterlab/services';
 import type { ITranslator } from '@jupyterlab/translation';
 
-import { DecodeError, formatBytes } from './decode';
+import { DecodeError, formatBytes } from '../core/formats';
 import { ContentsViewerIO } from './io';
 import { createImageLoader, type IImageLoader } from './loader';
 import { ImageModel, type IImageModelDefaults } from './model';

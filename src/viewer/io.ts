@@ -5,8 +5,8 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 
-import { bytesToBase64 } from './base64';
-import type { IImageSource } from './decode';
+import { bytesToBase64 } from '../core/formats/base64';
+import type { IImageSource } from '../core/formats';
 import type { IImageLoader } from './loader';
 
 /** What a viewer needs to read and write files. */

@@ -7,8 +7,8 @@
  */
 import type { IDisposable } from '@lumino/disposable';
 
-import type { INDArray } from '../runtime/tensor';
-import { base64ToBytes } from './base64';
+import type { INDArray } from '../core/tensor/tensor';
+import { base64ToBytes } from '../core/formats/base64';
 import * as workerFactory from './create-worker';
 import {
   DecodeError,
@@ -19,8 +19,8 @@ import {
   type IImageSource,
   type IPlaneIndex,
   openImage
-} from './decode';
-import { memorySource } from './decode/planes';
+} from '../core/formats';
+import { memorySource } from '../core/formats/planes';
 import type { DecodeRequest, DecodeResponse } from './decode-protocol';
 
 /** A file's contents: raw bytes or the contents API's base64 string. */

@@ -7,10 +7,10 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { type ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { allocate, type DType, type INDArray } from '../runtime/tensor';
-import { base64ToBytes } from './base64';
-import { type IDecodedImage, normaliseAxes } from './decode';
-import { memorySource } from './decode/planes';
+import { allocate, type DType, type INDArray } from '../core/tensor/tensor';
+import { base64ToBytes } from '../core/formats/base64';
+import { type IDecodedImage, normaliseAxes } from '../core/formats';
+import { memorySource } from '../core/formats/planes';
 import {
   ImageModel,
   type IImageModelDefaults,

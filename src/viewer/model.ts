@@ -7,9 +7,9 @@
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { INDArray } from '../runtime/tensor';
-import type { IImageInfo, IImageSource } from './decode';
-import { planeAxes } from './decode/planes';
+import type { INDArray } from '../core/tensor/tensor';
+import type { IImageInfo, IImageSource } from '../core/formats';
+import { planeAxes } from '../core/formats/planes';
 import {
   autoContrast,
   type Colormap,

@@ -17,7 +17,7 @@ import type { IDisposable } from '@lumino/disposable';
 
 import { PALETTE_CATEGORY } from '../commands';
 import { ViewerCommandIDs } from './commands';
-import { DEFAULT_MAX_BYTES } from './decode';
+import { DEFAULT_MAX_BYTES } from '../core/formats';
 import type { Colormap } from './display';
 import {
   FACTORY_NAME,

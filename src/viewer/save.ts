@@ -4,8 +4,8 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 
-import type { IImageSource } from './decode';
-import { encodeTiff } from './decode';
+import type { IImageSource } from '../core/formats';
+import { encodeTiff } from '../core/formats';
 
 /** File name stem without image extensions: 'a/b.ome.tif' → 'b'. */
 export function stemOf(name: string): string {

@@ -2,7 +2,7 @@
  * The viewer's own toolbar: zoom in/out, fit, 1:1, the zoom level, and
  * saving (view as PNG, image as TIFF).
  */
-import { h } from './controls/dom';
+import { h } from '../jupyter/dom';
 import { blobBytes, sourceToTiff, stemOf } from './save';
 import type { ImageViewer } from './widget';
 

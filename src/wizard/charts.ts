@@ -4,7 +4,7 @@
  * (plain SVG coloured by JupyterLab's theme variables), and canvas
  * thumbnails of crops and their outputs.
  */
-import { toFloat64, type INDArray } from '../runtime/tensor';
+import { toFloat64, type INDArray } from '../core/tensor/tensor';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

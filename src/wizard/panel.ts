@@ -5,7 +5,7 @@
  */
 import { Widget } from '@lumino/widgets';
 
-import { h } from '../viewer/controls/dom';
+import { h } from '../jupyter/dom';
 import { WIZARD_STEPS, type WizardStep } from './state';
 import type { IStepContext } from './steps/common';
 import { renderAdapt } from './steps/adapt';

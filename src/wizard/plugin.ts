@@ -24,9 +24,9 @@ import type { ReadonlyJSONValue } from '@lumino/coreutils';
 
 import { PALETTE_CATEGORY } from '../commands';
 import { INotebookWriter } from '../notebook/tokens';
-import type { INDArray } from '../runtime/tensor';
+import type { INDArray } from '../core/tensor/tensor';
 import { IInferenceService } from '../tokens';
-import { memorySource } from '../viewer/decode/planes';
+import { memorySource } from '../core/formats/planes';
 import type { ImageDocument } from '../viewer/factory';
 import { IBioImageTracker } from '../viewer/tokens';
 import { IZooCatalog } from '../zoo/tokens';

@@ -3,9 +3,9 @@
  * cells that redo the run in the kernel. Pure data; the session supplies the
  * pieces.
  */
-import { runRecordModel, type IRunRecord } from '../notebook/run-record';
-import type { ICatalogEntry } from '../zoo/catalog-types';
-import type { IModelDescription, IProcessingStep } from '../zoo/types';
+import { runRecordModel, type IRunRecord } from '../core/record/run-record';
+import type { ICatalogEntry } from '../core/catalog/types';
+import type { IModelDescription, IProcessingStep } from '../core/spec/types';
 import type { IWizardState } from './state';
 
 /** Everything a record is made of. */

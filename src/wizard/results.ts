@@ -2,13 +2,13 @@
  * What the wizard computes and shows: the prediction, metrics, the
  * normalised-input preview, the label-free comparison and the crop preview.
  */
-import type { ITtaConsistency } from '../runtime/metrics';
-import type { IPredictReport } from '../runtime/protocol';
-import type { INDArray } from '../runtime/tensor';
-import type { IProcessingStep } from '../zoo/types';
-import type { ILabelledArray } from './arrays';
-import type { IShiftReport } from './core/domain-shift';
-import type { IValidationMetrics } from './core/validation';
+import type { ITtaConsistency } from '../core/metrics';
+import type { IPredictReport } from '../core/inference/protocol';
+import type { INDArray } from '../core/tensor/tensor';
+import type { IProcessingStep } from '../core/spec/types';
+import type { ILabelledArray } from '../core/analysis/arrays';
+import type { IShiftReport } from '../core/analysis/domain-shift';
+import type { IValidationMetrics } from '../core/analysis/validation';
 
 /** What the wizard shows about the last prediction. */
 export interface IWizardResult {

@@ -9,15 +9,15 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents, ServiceManager } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { readNpy } from '../io/npy';
-import type { IRunRecord } from '../notebook/run-record';
-import { CancelledError, type IRunningRequest } from '../runtime/client';
+import { readNpy } from '../core/tensor/npy';
+import type { IRunRecord } from '../core/record/run-record';
+import { CancelledError, type IRunningRequest } from '../inference/client';
 import {
   descriptionUrl,
   readFileBytes,
   writeFileBytes
-} from '../runtime/jupyter-files';
-import { imageToInput } from '../runtime/axes';
+} from '../jupyter/files';
+import { imageToInput } from '../core/inference/axes';
 import {
   D4_TRANSFORMS,
   applyPlaneTransform,
@@ -25,33 +25,36 @@ import {
   disagreementMap,
   invertPlaneTransform,
   type ITtaConsistency
-} from '../runtime/metrics';
-import { runPreprocessing } from '../runtime/processing';
-import type { IPredictReport, ITestReport } from '../runtime/protocol';
-import type { INDArray, ITensor } from '../runtime/tensor';
-import { toFloat64 } from '../runtime/tensor';
+} from '../core/metrics';
+import { runPreprocessing } from '../core/inference/processing';
+import type { IPredictReport, ITestReport } from '../core/inference/protocol';
+import type { INDArray, ITensor } from '../core/tensor/tensor';
+import { toFloat64 } from '../core/tensor/tensor';
 import type { IInferenceService } from '../tokens';
-import { decodeImage, encodeTiff, type IDecodedImage } from '../viewer/decode';
-import type { ICatalogEntry } from '../zoo/catalog-types';
-import { sha256Hex } from '../zoo/sha256';
+import { decodeImage, encodeTiff, type IDecodedImage } from '../core/formats';
+import type { ICatalogEntry } from '../core/catalog/types';
+import { sha256Hex } from '../core/package/sha256';
 import type { IZooCatalog } from '../zoo/tokens';
-import type { IModelDescription, IProcessingStep } from '../zoo/types';
-import { centreCrop, fixAxes, instanceLabels } from './arrays';
+import type { IModelDescription, IProcessingStep } from '../core/spec/types';
+import { centreCrop, fixAxes, instanceLabels } from '../core/analysis/arrays';
 import {
   calibrateThreshold,
   restorationMetrics,
   segmentationMetrics,
   type IThresholdCalibration
-} from './core/validation';
+} from '../core/analysis/validation';
 import { buildRunRecord } from './record';
-import { compareWithReference } from './core/domain-shift';
-import { rescaledSize, resizeYX } from './core/rescale';
+import { compareWithReference } from '../core/analysis/domain-shift';
+import { rescaledSize, resizeYX } from '../core/analysis/rescale';
 import {
   documentedLimitations,
   type IDocumentedSection
-} from './core/limitations';
-import { rankModels, type IModelFit } from './core/fit';
-import { summariseImage, type IImageSummary } from './core/image-summary';
+} from '../core/analysis/limitations';
+import { rankModels, type IModelFit } from '../core/analysis/fit';
+import {
+  summariseImage,
+  type IImageSummary
+} from '../core/analysis/image-summary';
 import {
   CROP_TRANSFORMS,
   firstPlane,
@@ -60,7 +63,7 @@ import {
   modelPixelUm,
   sample,
   selectionFor
-} from './planes';
+} from '../core/analysis/planes';
 import type {
   ICandidatePreview,
   ICropPreview,

@@ -3,8 +3,8 @@
  * be kept in the state database and survive a page reload. Everything
  * computed from them (image statistics, predictions, metrics) is recomputed.
  */
-import type { ZooTask } from '../zoo/catalog-types';
-import type { InstanceMethod } from '../notebook/run-record';
+import type { ZooTask } from '../core/catalog/types';
+import type { InstanceMethod } from '../core/record/run-record';
 
 /** The steps, in order. */
 export const WIZARD_STEPS = ['choose', 'adapt', 'validate', 'report'] as const;

@@ -19,11 +19,11 @@ import type { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 
-import { bioimageIcon } from '../icons';
-import { IServerHealth } from '../server/request';
-import type { ModelCatalog } from './catalog';
-import { facetsOf, searchCatalog } from './catalog-search';
-import type { ICatalogEntry } from './catalog-types';
+import { bioimageIcon } from '../jupyter/icons';
+import { IServerHealth } from '../jupyter/request';
+import type { ModelCatalog } from './catalog/catalog';
+import { facetsOf, searchCatalog } from '../core/catalog/search';
+import type { ICatalogEntry } from '../core/catalog/types';
 import { FilterBar } from './components/filter-bar';
 import { ModelList } from './components/model-list';
 import { SourceBanners } from './components/source-banners';

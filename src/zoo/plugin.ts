@@ -26,23 +26,26 @@ import {
 import { ServerConnection } from '@jupyterlab/services';
 
 import { CommandIDs, PALETTE_CATEGORY } from '../commands';
-import { IServerHealth, requestAPI } from '../server/request';
+import { IServerHealth, requestAPI } from '../jupyter/request';
 import { IInferenceService } from '../tokens';
-import { ICatalogSettings, IUserSource, ModelCatalog } from './catalog';
-import { ServerZooFetcher } from './catalog-sources/fetcher';
-import type { ICatalogEntry } from './catalog-types';
-import { ICardActions, ModelCard } from './card';
-import { downloadPackage, packageFolder, testInBrowser } from './card-actions';
+import { ICatalogSettings, IUserSource, ModelCatalog } from './catalog/catalog';
+import { ServerZooFetcher } from './catalog/fetcher';
+import type { ICatalogEntry } from '../core/catalog/types';
+import { ICardActions, ModelCard } from './card/card';
+import { downloadPackage, packageFolder, testInBrowser } from './card/actions';
 import { isZipName, ZooDrop, ZooPanel } from './panel';
 import { IZooCatalog } from './tokens';
-import { DEFAULT_ZIP_LIMITS, IZipImportLimits } from './zip-import';
+import {
+  DEFAULT_ZIP_LIMITS,
+  IZipImportLimits
+} from '../core/package/zip-import';
 import {
   IImportedPackage,
   importModelZip,
   sourceName,
   ZipSource
-} from './zip-import-workspace';
-import { formatBytes } from './transfer';
+} from './import/workspace';
+import { formatBytes } from '../core/package/transfer';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:zoo';
 

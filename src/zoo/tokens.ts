@@ -4,8 +4,8 @@
  */
 import { Token } from '@lumino/coreutils';
 
-import type { ModelCatalog } from './catalog';
-import type { ICatalogEntry } from './catalog-types';
+import type { ModelCatalog } from './catalog/catalog';
+import type { ICatalogEntry } from '../core/catalog/types';
 
 /** The model catalog of the sidebar, shared with other features. */
 export interface IZooCatalog {

@@ -6,7 +6,7 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents } from '@jupyterlab/services';
 
-import { Transfer } from './transfer';
+import { Transfer } from '../core/package/transfer';
 
 /** Bytes per request of a chunked save (the server appends chunks). */
 const CHUNK_BYTES = 4 * 1024 * 1024;

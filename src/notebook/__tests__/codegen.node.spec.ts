@@ -10,7 +10,7 @@ import {
   IRunRecord,
   RunRecordError,
   toNotebookJSON
-} from '../codegen';
+} from '../codegen/cells';
 import { fixtureRecord } from './fixture-record';
 
 const PYTHON =

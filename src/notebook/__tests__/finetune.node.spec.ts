@@ -9,13 +9,13 @@ import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDescription } from '../../zoo/description';
-import { generateCells, IRunRecord, toNotebookJSON } from '../codegen';
+import { parseDescription } from '../../core/spec/description';
+import { generateCells, IRunRecord, toNotebookJSON } from '../codegen/cells';
 import {
   FineTuneOptionsError,
   generateFineTuneCells
-} from '../codegen-finetune';
-import { runRecordModel } from '../run-record';
+} from '../codegen/finetune';
+import { runRecordModel } from '../../core/record/run-record';
 import { fixtureRecord } from './fixture-record';
 
 const ROOT = path.resolve(__dirname, '../../..');

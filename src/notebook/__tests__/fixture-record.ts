@@ -4,9 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDescription } from '../../zoo/description';
-import type { IModelDescription } from '../../zoo/types';
-import { IRunRecord, runRecordModel } from '../run-record';
+import { parseDescription } from '../../core/spec/description';
+import type { IModelDescription } from '../../core/spec/types';
+import { IRunRecord, runRecordModel } from '../../core/record/run-record';
 
 export const FIXTURES =
   process.env.BIOIMAGE_FIXTURES ??

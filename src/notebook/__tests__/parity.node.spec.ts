@@ -7,13 +7,13 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readNpy, writeNpy } from '../../io/npy';
-import { createOrtSession } from '../../runtime/ort-session';
-import { predict } from '../../runtime/pipeline';
-import { resizeYX } from '../../wizard/core/rescale';
-import { parseDescription } from '../../zoo/description';
-import { generateCells, toNotebookJSON } from '../codegen';
-import { runRecordModel, type IRunRecord } from '../run-record';
+import { readNpy, writeNpy } from '../../core/tensor/npy';
+import { createOrtSession } from '../../core/inference/session/ort';
+import { predict } from '../../core/inference/pipeline';
+import { resizeYX } from '../../core/analysis/rescale';
+import { parseDescription } from '../../core/spec/description';
+import { generateCells, toNotebookJSON } from '../codegen/cells';
+import { runRecordModel, type IRunRecord } from '../../core/record/run-record';
 import {
   FIXTURES,
   fixtureModel,

@@ -3,7 +3,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { mdText, pyLiteral, pyNumber, pyStr } from '../python-literal';
+import { mdText, pyLiteral, pyNumber, pyStr } from '../codegen/python-literal';
 
 const PYTHON =
   process.env.BIOIMAGE_PYTHON ??

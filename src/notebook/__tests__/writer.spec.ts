@@ -4,7 +4,7 @@
  */
 import { NotebookModel } from '@jupyterlab/notebook';
 import type { INotebookTracker } from '@jupyterlab/notebook';
-import { generateCells, IRunRecord } from '../codegen';
+import { generateCells, IRunRecord } from '../codegen/cells';
 import { insertCellsInto, NotebookWriter, relocateRecord } from '../writer';
 
 const SHA = '85f5ac80fa977fea3562ef97c8c5950288be2c4f4cdb5d994807df97008ce088';

@@ -2,7 +2,7 @@
  * Display math against hand-computed values: contrast mapping, histograms,
  * percentiles, LUTs, composites, label/heatmap overlays and render speed.
  */
-import type { INDArray } from '../../runtime/tensor';
+import type { INDArray } from '../../core/tensor/tensor';
 import {
   addSaturate,
   autoContrast,

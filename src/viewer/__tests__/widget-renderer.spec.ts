@@ -8,7 +8,7 @@ import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { composeFrame } from '../compose';
-import { memorySource } from '../decode/planes';
+import { memorySource } from '../../core/formats/planes';
 import { ImageModel } from '../model';
 import * as create from '../renderers/create';
 import { SoftwareRenderer } from '../renderers/software';

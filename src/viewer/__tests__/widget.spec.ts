@@ -6,9 +6,9 @@ import { JupyterLab } from '@jupyterlab/application';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import { bytesToBase64 } from '../base64';
-import { encodeTiff, type IDecodedImage } from '../decode';
-import { memorySource } from '../decode/planes';
+import { bytesToBase64 } from '../../core/formats/base64';
+import { encodeTiff, type IDecodedImage } from '../../core/formats';
+import { memorySource } from '../../core/formats/planes';
 import {
   autoContrast,
   colormapTable,

@@ -5,7 +5,7 @@
 import { COLORMAP_NAMES, type Colormap } from '../display';
 import { fmt } from '../view';
 import type { ImageViewer } from '../widget';
-import { h, section } from './dom';
+import { h, section } from '../../jupyter/dom';
 import { drawHistogram } from './histogram';
 
 /** Controls of one channel. */

@@ -3,7 +3,7 @@
  * shown: what is wrong and what the user can do.
  */
 import type { ImageViewer } from '../widget';
-import { h } from './dom';
+import { h } from '../../jupyter/dom';
 
 /** The loading / error panel over the viewport. */
 export class MessagePanel {

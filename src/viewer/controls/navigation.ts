@@ -2,7 +2,7 @@
  * Sliders for Z and T, with a label showing the current plane.
  */
 import type { ImageViewer } from '../widget';
-import { h, section } from './dom';
+import { h, section } from '../../jupyter/dom';
 
 /** One labelled axis slider. */
 interface IAxisSlider {

@@ -5,7 +5,7 @@
 import type { CompareMode, OverlayKind } from '../model';
 import { sourceToTiff, stemOf } from '../save';
 import type { ImageViewer } from '../widget';
-import { h, section } from './dom';
+import { h, section } from '../../jupyter/dom';
 
 /** The overlays section of the sidebar. */
 export class OverlaysPanel {

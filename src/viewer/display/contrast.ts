@@ -3,7 +3,7 @@
  * (min/max window plus gamma), precomputed as look-up tables so re-rendering
  * after a contrast change is one table lookup per pixel.
  */
-import type { TypedArray } from '../../runtime/tensor';
+import type { TypedArray } from '../../core/tensor/tensor';
 
 /**
  * A histogram. Integer data of ≤ 16 bits gets one bin per possible value

@@ -3,7 +3,7 @@
  * format holds a plane, the texels to upload, and how overlays lay out
  * across the frame. The per-channel uniforms are in gl-levels.ts.
  */
-import type { TypedArray } from '../../runtime/tensor';
+import type { TypedArray } from '../../core/tensor/tensor';
 import { integerTableRange } from './contrast';
 import { FLOAT_STEPS, type IPlane } from './render';
 

@@ -11,7 +11,7 @@ import {
   stridesOf,
   type INDArray,
   type TypedArray
-} from '../../runtime/tensor';
+} from '../../core/tensor/tensor';
 import {
   type IContrast,
   integerTableRange,

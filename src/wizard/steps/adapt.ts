@@ -3,11 +3,11 @@
  * and adjust the model's own preprocessing, compare the normalised input
  * with the model's test input, set tiling and post-processing, then run.
  */
-import { describeProcessing } from '../../zoo/describe-processing';
-import type { InstanceMethod } from '../../notebook/run-record';
+import { describeProcessing } from '../../core/spec/describe';
+import type { InstanceMethod } from '../../core/record/run-record';
 import { histogramChart, thumbnail } from '../charts';
-import { rescaledSize } from '../core/rescale';
-import { modelPixelUm } from '../planes';
+import { rescaledSize } from '../../core/analysis/rescale';
+import { modelPixelUm } from '../../core/analysis/planes';
 import {
   block,
   button,

@@ -2,7 +2,7 @@
  * Step 1, Choose: what the image is, and every catalog model ranked by how
  * well it fits, each mismatch said in plain words. Any model can be picked.
  */
-import type { ZooTask } from '../../zoo/catalog-types';
+import type { ZooTask } from '../../core/catalog/types';
 import { thumbnail } from '../charts';
 import {
   block,

@@ -3,7 +3,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { h } from '../../viewer/controls/dom';
+import { h } from '../../jupyter/dom';
 import type { WizardSession } from '../session';
 
 export { h };

@@ -6,10 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
 
-import { ModelCatalog } from '../catalog';
-import { parseCollectionIndex } from '../catalog-sources/collection-index';
-import { IZooFetcher, ZooFetchError } from '../catalog-sources/fetcher';
-import type { PackageLocation } from '../catalog-types';
+import { ModelCatalog } from '../catalog/catalog';
+import { parseCollectionIndex } from '../../core/catalog/collection-index';
+import { IZooFetcher, ZooFetchError } from '../catalog/fetcher';
+import type { PackageLocation } from '../../core/catalog/types';
 
 const FIXTURES =
   process.env.BIOIMAGE_FIXTURES ??

@@ -2,8 +2,8 @@ import { JupyterLab } from '@jupyterlab/application';
 
 import plugins from '../../index';
 import { CommandIDs } from '../../commands';
-import { ModelCatalog } from '../catalog';
-import type { PackageLocation } from '../catalog-types';
+import { ModelCatalog } from '../catalog/catalog';
+import type { PackageLocation } from '../../core/catalog/types';
 import { ZooPanel } from '../panel';
 
 // jsdom resolves `yaml` to its ES-module browser build, which this jest

@@ -6,8 +6,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
-import { emptyQuery, IFacets, ISearchQuery } from '../catalog-search';
-import type { ZooTask } from '../catalog-types';
+import { emptyQuery, IFacets, ISearchQuery } from '../../core/catalog/search';
+import type { ZooTask } from '../../core/catalog/types';
 import { taskLabel } from './model-list';
 
 type Option = [value: string, label: string];

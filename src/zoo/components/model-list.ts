@@ -8,7 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
-import type { ICatalogEntry, ITestStatus } from '../catalog-types';
+import type { ICatalogEntry, ITestStatus } from '../../core/catalog/types';
 
 const ROW_HEIGHT = 72;
 const OVERSCAN = 4;

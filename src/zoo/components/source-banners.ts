@@ -6,8 +6,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import type { ICatalogFailure } from '../catalog-types';
-import type { ISourceState } from '../catalog';
+import type { ICatalogFailure } from '../../core/catalog/types';
+import type { ISourceState } from '../catalog/catalog';
 
 /** The banners widget; `update(...)` redraws it. */
 export class SourceBanners extends Widget {

@@ -1,0 +1,151 @@
+/**
+ * Ranking catalog models by how well they fit the user's image: one
+ * plain-words reason per aspect (dimensions, axes, channels, pixel size,
+ * browser support, task, test, size), a score, and the channel / plane
+ * choices that make the image fit. The choices use the same conventions as
+ * `imageToInput` in core/inference/axes.ts, so the wizard can pass them on as they
+ * are.
+ */
+import type { ICatalogEntry, ITestStatus, ZooTask } from '../catalog/types';
+import type { IModelDescription } from '../spec/types';
+import type { IImageSummary } from './image-summary';
+import {
+  BLOCKING,
+  checkBrowser,
+  checkPixelSize,
+  checkTask,
+  checkTest,
+  IScored
+} from './fit-reasons';
+import {
+  checkAxes,
+  checkChannels,
+  checkDims,
+  checkSize,
+  IChoices
+} from './fit-shape';
+
+export { FIT_PENALTIES } from './fit-reasons';
+
+/** How well one aspect fits: fine, a compromise, or a blocker. */
+export type FitLevel = 'ok' | 'warn' | 'fail';
+
+/** The aspects a fit is judged on. */
+export type FitAspect =
+  | 'dims'
+  | 'axes'
+  | 'channels'
+  | 'pixel-size'
+  | 'browser'
+  | 'task'
+  | 'test'
+  | 'size';
+
+/** The order reasons are listed in. */
+export const FIT_ASPECTS: readonly FitAspect[] = [
+  'dims',
+  'axes',
+  'channels',
+  'pixel-size',
+  'browser',
+  'task',
+  'test',
+  'size'
+];
+
+/** One judged aspect, with a sentence for the user. */
+export interface IFitReason {
+  aspect: FitAspect;
+  level: FitLevel;
+  message: string;
+}
+
+/** How well one model fits one image. */
+export interface IModelFit {
+  /** `entry.key`. */
+  key: string;
+  name: string;
+  /** 0..100, higher is better. */
+  score: number;
+  /** One per aspect checked, in {@link FIT_ASPECTS} order. */
+  reasons: IFitReason[];
+  /**
+   * The model can run on this image in the browser as it is or after the
+   * suggested channel / plane choice: no 'fail' reason among dims, axes,
+   * channels and browser.
+   */
+  runnable: boolean;
+  /** Suggested image channel indices to feed, when a choice is needed. */
+  channels?: number[];
+  /**
+   * Image axes (lower-case letters) the model input has no room for and
+   * that must be fixed to one index, e.g. `{ z: 12 }` for the middle plane.
+   */
+  select?: Record<string, number>;
+}
+
+/** A model to judge: its catalog entry, and when loaded its description and test outcome. */
+export interface IFitCandidate {
+  entry: ICatalogEntry;
+  model?: IModelDescription;
+  test?: ITestStatus;
+}
+
+/** Judge how well one model fits an image; see `FIT_PENALTIES` for the score. */
+export function assessFit(
+  image: IImageSummary,
+  c: IFitCandidate,
+  wantedTask?: ZooTask
+): IModelFit {
+  const input = c.model?.inputs[0];
+  const choices: IChoices = { select: {} };
+  const scored: IScored[] = [
+    checkDims(image, c.entry, input, choices),
+    checkAxes(image, input, choices),
+    checkChannels(image, c.entry, input, choices),
+    checkPixelSize(image, input),
+    checkBrowser(c.entry, c.model),
+    ...(wantedTask ? [checkTask(c.entry, wantedTask)] : []),
+    checkTest(c.test),
+    checkSize(image, input)
+  ];
+  const penalty = scored.reduce((s, r) => s + r.penalty, 0);
+  const fit: IModelFit = {
+    key: c.entry.key,
+    name: c.entry.name,
+    score: Math.max(0, Math.min(100, 100 - penalty)),
+    reasons: scored.map(({ aspect, level, message }) => ({
+      aspect,
+      level,
+      message
+    })),
+    runnable: !scored.some(
+      r => r.level === 'fail' && BLOCKING.includes(r.aspect)
+    )
+  };
+  if (choices.channels) {
+    fit.channels = choices.channels;
+  }
+  if (Object.keys(choices.select).length > 0) {
+    fit.select = choices.select;
+  }
+  return fit;
+}
+
+/** Fits of all candidates, best first: runnable before unrunnable, then by score; ties broken by name. */
+export function rankModels(
+  image: IImageSummary,
+  candidates: readonly IFitCandidate[],
+  wantedTask?: ZooTask
+): IModelFit[] {
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return candidates
+    .map(c => assessFit(image, c, wantedTask))
+    .sort(
+      (a, b) =>
+        Number(b.runnable) - Number(a.runnable) ||
+        b.score - a.score ||
+        byName(a.name.toLowerCase(), b.name.toLowerCase()) ||
+        byName(a.key, b.key)
+    );
+}

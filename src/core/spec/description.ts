@@ -1,0 +1,172 @@
+/**
+ * Parse a bioimage.io description (YAML text) into the unified typed form.
+ *
+ * Models of format 0.4.x and 0.5.x (any patch number) are validated and
+ * returned as {@link IModelDescription}; datasets, applications, notebooks
+ * and collections come back as {@link IGenericDescription} ("not a model").
+ */
+import { parseDocument } from 'yaml';
+import type { IGenericDescription, IModelDescription } from './types';
+import { DescriptionError, IssueLog } from './errors';
+import { isAbsent, isMap, RawMap, typeName } from './read';
+import { parseModel04 } from './v04/model';
+import { parseModel05 } from './v05/model';
+import { indentQuotedContinuations } from './yaml-repair';
+
+export { DescriptionError } from './errors';
+export type { IDescriptionIssue } from './errors';
+export { toleranceFor } from './tolerance';
+export type { IToleranceValues } from './tolerance';
+export { describeProcessing } from './describe';
+export { runsInBrowserStatic } from '../package/browser-support';
+export type { IBrowserSupport } from '../package/browser-support';
+
+/** The result of {@link parseDescription}. */
+export type ParsedDescription =
+  | { kind: 'model'; model: IModelDescription }
+  | { kind: 'other'; resource: IGenericDescription };
+
+/** Options of {@link parseDescription}. */
+export interface IParseOptions {
+  /** Where the text came from (file name or URL), used in error messages. */
+  source?: string;
+}
+
+const SUPPORTED = 'supported: 0.4, 0.5';
+
+/**
+ * Parse and validate a description.
+ *
+ * @throws DescriptionError listing every problem found (YAML syntax errors,
+ *   missing/invalid fields, broken references, unsupported format versions).
+ */
+export function parseDescription(
+  text: string,
+  opts: IParseOptions = {}
+): ParsedDescription {
+  const log = new IssueLog();
+  const raw = parseYaml(text, log, opts.source);
+  const fail = (): never => {
+    throw new DescriptionError(log.errors, opts.source);
+  };
+  const type = raw.type;
+  const formatVersion = readFormatVersion(raw.format_version, log);
+  if (typeof type !== 'string') {
+    log.error(
+      'type',
+      isAbsent(type)
+        ? 'missing required field; e.g. model or dataset'
+        : `expected a string, got ${typeName(type)}`
+    );
+  }
+  if (
+    log.errors.length > 0 ||
+    formatVersion === undefined ||
+    typeof type !== 'string'
+  ) {
+    return fail();
+  }
+  if (type !== 'model') {
+    return {
+      kind: 'other',
+      resource: genericDescription(raw, type, formatVersion)
+    };
+  }
+  const family = /^(\d+)\.(\d+)(\.|$)/.exec(formatVersion);
+  const majorMinor = family ? `${family[1]}.${family[2]}` : '';
+  if (majorMinor !== '0.4' && majorMinor !== '0.5') {
+    log.error(
+      'format_version',
+      `unsupported format version ${formatVersion}; ${SUPPORTED}`
+    );
+    return fail();
+  }
+  const model =
+    majorMinor === '0.4'
+      ? parseModel04(raw, formatVersion, log)
+      : parseModel05(raw, formatVersion, log);
+  if (log.errors.length > 0) {
+    return fail();
+  }
+  return { kind: 'model', model };
+}
+
+function parseYaml(text: string, log: IssueLog, source?: string): RawMap {
+  // YAML 1.2 core schema: timestamps and ids stay strings, `.inf` becomes Infinity.
+  let doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const repaired = indentQuotedContinuations(text);
+    const retry =
+      repaired === undefined
+        ? undefined
+        : parseDocument(repaired, { uniqueKeys: true });
+    if (retry && retry.errors.length === 0) {
+      doc = retry;
+      log.warn(
+        '',
+        'multi-line quoted text is not indented deeper than its key; read it as PyYAML does'
+      );
+    }
+  }
+  if (doc.errors.length > 0) {
+    throw new DescriptionError(
+      doc.errors.map(e => ({
+        path: '',
+        message: `YAML syntax error: ${e.message.trim()}`
+      })),
+      source
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (!isMap(raw)) {
+    throw new DescriptionError(
+      [
+        {
+          path: '',
+          message: `a description must be a YAML mapping of fields, got ${typeName(raw)}`
+        }
+      ],
+      source
+    );
+  }
+  return raw;
+}
+
+/** Accept `0.5.4`, and numbers YAML made of `0.5`. */
+function readFormatVersion(value: unknown, log: IssueLog): string | undefined {
+  if (value === undefined || value === null) {
+    log.error('format_version', `missing required field; ${SUPPORTED}`);
+    return undefined;
+  }
+  if (typeof value === 'number') {
+    return String(value);
+  }
+  if (typeof value !== 'string' || !/^\d+\.\d+(\.\d+)?/.test(value)) {
+    log.error(
+      'format_version',
+      `expected a version such as 0.5.4, got ${typeName(value)}`
+    );
+    return undefined;
+  }
+  return value;
+}
+
+function genericDescription(
+  raw: RawMap,
+  type: string,
+  formatVersion: string
+): IGenericDescription {
+  const str = (v: unknown): string | undefined =>
+    typeof v === 'string' ? v : undefined;
+  return {
+    type,
+    formatVersion,
+    id: str(raw.id),
+    name: str(raw.name) ?? '',
+    description: str(raw.description) ?? '',
+    tags: Array.isArray(raw.tags)
+      ? raw.tags.filter((t): t is string => typeof t === 'string')
+      : [],
+    raw
+  };
+}

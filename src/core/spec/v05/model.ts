@@ -1,0 +1,232 @@
+/**
+ * Format 0.5.x model descriptions → the unified form, with the spec's
+ * cross-field rules (digest 3.2, 3.3, 6.1).
+ */
+import type { IModelDescription, ITensorDescr } from '../types';
+import { field, IssueLog } from '../errors';
+import { RawMap, readList } from '../read';
+import { readMetadata } from '../common';
+import { readWeights } from '../weights';
+import { withImplicitSteps } from '../steps';
+import { validateStep } from '../step-kwargs';
+import {
+  IParsedTensor,
+  readTensor05,
+  TensorRole,
+  UNREADABLE_SIZE
+} from './tensor';
+import { readTolerances } from '../tolerance';
+
+/** Parse a 0.5 model description; problems go to `log`. */
+export function parseModel05(
+  raw: RawMap,
+  formatVersion: string,
+  log: IssueLog
+): IModelDescription {
+  const meta = readMetadata(raw, '0.5', log);
+  const inputs = readTensors(raw, 'inputs', 'input', log);
+  const outputs = readTensors(raw, 'outputs', 'output', log);
+  checkTensorIds([...inputs, ...outputs], log);
+  for (const t of [...inputs, ...outputs]) {
+    checkAxisIds(t, log);
+  }
+  const inputTensors = inputs.map(t => t.tensor);
+  const outputTensors = outputs.map(t => t.tensor);
+  inputs.forEach(t => checkSizeReferences(t, inputTensors, log));
+  outputs.forEach(t =>
+    checkSizeReferences(t, [...inputTensors, ...outputTensors], log)
+  );
+  finishProcessing(inputs, outputs, '0.5', log);
+  return {
+    ...meta,
+    formatVersion,
+    formatFamily: '0.5',
+    inputs: inputTensors,
+    outputs: outputTensors,
+    weights: readWeights(raw, '0.5', log),
+    tolerances: readTolerances(meta.config, '0.5', log),
+    warnings: log.warnings
+  };
+}
+
+function readTensors(
+  raw: RawMap,
+  key: string,
+  role: TensorRole,
+  log: IssueLog
+): IParsedTensor[] {
+  const list =
+    readList(log, raw, key, '', { required: true, nonEmpty: true }) ?? [];
+  const out: IParsedTensor[] = [];
+  list.forEach((entry, i) => {
+    const t = readTensor05(entry, role, `${key}[${i}]`, log);
+    if (t) {
+      out.push(t);
+    }
+  });
+  return out;
+}
+
+/** Tensor ids (0.4: names) must be unique across inputs and outputs. */
+export function checkTensorIds(
+  tensors: Array<{ tensor: ITensorDescr; path: string }>,
+  log: IssueLog,
+  key = 'id'
+): void {
+  const seen = new Map<string, string>();
+  for (const { tensor, path } of tensors) {
+    const first = seen.get(tensor.id);
+    if (first !== undefined) {
+      log.error(
+        field(path, key),
+        `duplicate tensor ${key} '${tensor.id}' (already used by ${first}); ${key}s must be unique across inputs and outputs`
+      );
+    } else {
+      seen.set(tensor.id, path);
+    }
+  }
+}
+
+function checkAxisIds({ tensor, path }: IParsedTensor, log: IssueLog): void {
+  const seen = new Map<string, number>();
+  let batches = 0;
+  tensor.axes.forEach((axis, i) => {
+    const p = `${path}.axes[${i}]`;
+    const first = seen.get(axis.id);
+    if (first !== undefined) {
+      const hint =
+        axis.type === 'space'
+          ? '; a space axis without an id gets the id "x", so give each one an id'
+          : '';
+      log.error(
+        field(p, 'id'),
+        `duplicate axis id '${axis.id}' (also axes[${first}])${hint}`
+      );
+    } else {
+      seen.set(axis.id, i);
+    }
+    if (axis.type === 'batch' && ++batches === 2) {
+      log.error(field(p, 'type'), 'a tensor can have at most one batch axis');
+    }
+  });
+}
+
+/** SizeReference rules of the spec (digest 3.3) plus the halo constraints. */
+function checkSizeReferences(
+  { tensor, path }: IParsedTensor,
+  candidates: ITensorDescr[],
+  log: IssueLog
+): void {
+  tensor.axes.forEach((axis, i) => {
+    if (axis.size.kind !== 'reference') {
+      return;
+    }
+    const p = `${path}.axes[${i}].size`;
+    const { tensorId, axisId, offset } = axis.size;
+    const target = candidates.find(t => t.id === tensorId);
+    if (!target) {
+      const kind =
+        candidates.length === 0
+          ? ''
+          : ` (valid: ${candidates.map(t => t.id).join(', ')})`;
+      log.error(
+        field(p, 'tensor_id'),
+        `tensor '${tensorId}' does not exist or cannot be referenced from here${kind}`
+      );
+      return;
+    }
+    const refAxis = target.axes.find(a => a.id === axisId);
+    if (!refAxis) {
+      log.error(
+        field(p, 'axis_id'),
+        `tensor '${tensorId}' has no axis '${axisId}' (axes: ${target.axes.map(a => a.id).join(', ')})`
+      );
+      return;
+    }
+    if (target === tensor && refAxis === axis) {
+      log.error(p, 'an axis cannot reference its own size');
+      return;
+    }
+    if (refAxis.type === 'batch') {
+      log.error(
+        field(p, 'axis_id'),
+        `'${tensorId}.${axisId}' is a batch axis; batch axes cannot be referenced`
+      );
+      return;
+    }
+    if (UNREADABLE_SIZE.has(refAxis)) {
+      return;
+    }
+    if (
+      refAxis.size.kind !== 'fixed' &&
+      refAxis.size.kind !== 'parameterized'
+    ) {
+      log.error(
+        field(p, 'axis_id'),
+        `'${tensorId}.${axisId}' has a ${refAxis.size.kind} size; only axes with a fixed or {min, step} size can be referenced`
+      );
+      return;
+    }
+    if ((axis.unit ?? null) !== (refAxis.unit ?? null)) {
+      log.error(
+        p,
+        `unit '${axis.unit ?? 'none'}' differs from the referenced axis unit '${refAxis.unit ?? 'none'}'`
+      );
+    }
+    if (axis.halo > 0) {
+      const refMin =
+        refAxis.size.kind === 'fixed' ? refAxis.size.value : refAxis.size.min;
+      const minSize =
+        Math.floor((refMin * refAxis.scale) / axis.scale) + offset;
+      const hp = `${path}.axes[${i}].halo`;
+      if (minSize - 2 * axis.halo < 1) {
+        log.error(
+          hp,
+          `halo ${axis.halo} leaves nothing of the minimum size ${minSize} (needs size - 2*halo >= 1)`
+        );
+      }
+      const inputHalo = (axis.halo * axis.scale) / refAxis.scale;
+      if (!Number.isInteger(inputHalo) || inputHalo % 2 === 1) {
+        log.error(
+          hp,
+          `halo ${axis.halo} corresponds to ${inputHalo} input pixels, which must be an even integer`
+        );
+      }
+    }
+  });
+}
+
+/**
+ * Validate every explicit step against its tensor, then add the implicit
+ * ensure_dtype steps. Shared with 0.4 (whose steps are converted beforehand).
+ */
+export function finishProcessing(
+  inputs: IParsedTensor[],
+  outputs: IParsedTensor[],
+  family: '0.4' | '0.5',
+  log: IssueLog
+): void {
+  const inputIds = inputs.map(t => t.tensor.id);
+  const outputIds = outputs.map(t => t.tensor.id);
+  for (const [list, stage] of [
+    [inputs, 'pre'],
+    [outputs, 'post']
+  ] as const) {
+    for (const { tensor, steps } of list) {
+      const ctx = {
+        family,
+        stage,
+        tensorId: tensor.id,
+        axes: tensor.axes,
+        inputIds,
+        outputIds
+      };
+      steps.forEach(({ step, path }) => validateStep(step, ctx, path, log));
+      tensor.processing = withImplicitSteps(
+        steps.map(s => s.step),
+        stage,
+        tensor.data.type
+      );
+    }
+  }
+}
