@@ -7,7 +7,13 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { type ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { allocate, type DType, type INDArray } from '../core/tensor/tensor';
+import {
+  allocate,
+  BYTES_PER_ELEMENT,
+  DTYPES,
+  type DType,
+  type INDArray
+} from '../core/tensor/tensor';
 import { base64ToBytes } from '../core/formats/base64';
 import { type IDecodedImage, normaliseAxes } from '../core/formats';
 import { memorySource } from '../core/formats/planes';
@@ -39,17 +45,10 @@ export interface IShowPayload extends IArrayPayload {
   overlays?: (IArrayPayload & { name: string; kind: OverlayKind })[];
 }
 
-const ITEM: Partial<Record<DType, number>> = {
-  uint8: 1,
-  int8: 1,
-  bool: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8
-};
+/** Element types the viewer draws (no 64-bit integers). */
+const VIEWER_DTYPES = new Set<string>(
+  DTYPES.filter(d => d !== 'uint64' && d !== 'int64')
+);
 
 /**
  * Rebuild an array from the payload.
@@ -57,10 +56,10 @@ const ITEM: Partial<Record<DType, number>> = {
  * @throws Error with a user-facing message for bad payloads.
  */
 export function arrayFromPayload(p: IArrayPayload): INDArray {
-  const item = ITEM[p.dtype];
-  if (!item) {
+  if (!VIEWER_DTYPES.has(p.dtype)) {
     throw new Error(`show(): dtype ${p.dtype} is not supported by the viewer.`);
   }
+  const item = BYTES_PER_ELEMENT[p.dtype];
   const bytes = base64ToBytes(p.data);
   const n = p.shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== n * item) {

@@ -4,24 +4,10 @@
  */
 import type { DecodedPng } from 'fast-png';
 import { readNpy, readNpyHeader } from '../tensor/npy';
-import { type INDArray, sizeOf } from '../tensor/tensor';
+import { BYTES_PER_ELEMENT, type INDArray, sizeOf } from '../tensor/tensor';
 import { checkSize, DecodeError } from './errors';
 import { normaliseAxes } from './tiff/metadata';
 import type { IDecodedImage } from './types';
-
-const ITEM: Record<string, number> = {
-  bool: 1,
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8,
-  uint64: 8,
-  int64: 8
-};
 
 /**
  * Guess axes for an array of this shape when nothing says (NPY files carry no
@@ -99,7 +85,7 @@ export function decodeNpyImage(
     throw new DecodeError('corrupt', `${fileName}: ${(e as Error).message}.`);
   }
   checkSize(
-    sizeOf(header.shape) * ITEM[header.dtype],
+    sizeOf(header.shape) * BYTES_PER_ELEMENT[header.dtype],
     maxBytes,
     fileName,
     'raise the limit in Settings → BioImage'

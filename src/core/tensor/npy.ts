@@ -6,24 +6,15 @@
  * other part of the extension assumes); Fortran-ordered and big-endian files
  * are converted on reading.
  */
-import { sizeOf, DType, INDArray, TypedArray } from './tensor';
+import {
+  BYTES_PER_ELEMENT,
+  sizeOf,
+  DType,
+  INDArray,
+  TypedArray
+} from './tensor';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
-
-/** Bytes per element of each supported dtype. */
-const ITEM_SIZE: Record<DType, number> = {
-  bool: 1,
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  uint64: 8,
-  int64: 8,
-  float32: 4,
-  float64: 8
-};
 
 /** NumPy type character + size (without byte order) for each dtype. */
 const NUMPY_CODE: Record<DType, string> = {
@@ -165,7 +156,7 @@ function parseDescr(descr: string): { dtype: DType; bigEndian: boolean } {
   }
   // '=' means "native" for the writer; numpy itself never writes it, and the files we get
   // come from little-endian machines, so it is read as little-endian.
-  return { dtype, bigEndian: m[1] === '>' && ITEM_SIZE[dtype] > 1 };
+  return { dtype, bigEndian: m[1] === '>' && BYTES_PER_ELEMENT[dtype] > 1 };
 }
 
 /**
@@ -182,7 +173,7 @@ export function readNpy(bytes: Uint8Array): INDArray {
   const header = readNpyHeader(bytes);
   const { dtype, shape } = header;
   const count = sizeOf(shape);
-  const itemSize = ITEM_SIZE[dtype];
+  const itemSize = BYTES_PER_ELEMENT[dtype];
   const byteLength = count * itemSize;
   const available = bytes.length - header.dataOffset;
   if (available < byteLength) {
@@ -224,7 +215,7 @@ export function writeNpy(arr: INDArray, fortranOrder = false): Uint8Array {
   }
   const shapeText =
     arr.shape.length === 1 ? `(${arr.shape[0]},)` : `(${arr.shape.join(', ')})`;
-  const byteOrder = ITEM_SIZE[arr.dtype] === 1 ? '|' : '<';
+  const byteOrder = BYTES_PER_ELEMENT[arr.dtype] === 1 ? '|' : '<';
   const dict =
     `{'descr': '${byteOrder}${NUMPY_CODE[arr.dtype]}', ` +
     `'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
@@ -238,7 +229,7 @@ export function writeNpy(arr: INDArray, fortranOrder = false): Uint8Array {
     total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
   }
   const headerText = dict + ' '.repeat(total - prefix - dict.length - 1) + '\n';
-  const itemSize = ITEM_SIZE[arr.dtype];
+  const itemSize = BYTES_PER_ELEMENT[arr.dtype];
   const out = new Uint8Array(total + count * itemSize);
   out.set(MAGIC, 0);
   out[6] = version;

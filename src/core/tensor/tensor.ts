@@ -33,6 +33,21 @@ export const DTYPES: readonly DType[] = [
   'bool'
 ];
 
+/** Bytes per element of each {@link DType}: the one table every reader and writer uses. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = {
+  bool: 1,
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  uint64: 8,
+  int64: 8,
+  float32: 4,
+  float64: 8
+};
+
 /** The typed arrays that back an {@link INDArray}. */
 export type TypedArray =
   | Float32Array

@@ -6,6 +6,7 @@
 import type { GeoTIFF } from 'geotiff';
 import {
   allocate,
+  BYTES_PER_ELEMENT,
   type INDArray,
   sizeOf,
   type TypedArray
@@ -19,17 +20,6 @@ import {
   type IDecodedImage,
   type IImageSource
 } from '../types';
-
-const BYTES: Record<string, number> = {
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8
-};
 
 /** Turn anything geotiff throws into a DecodeError with a useful message. */
 function wrap(e: unknown, fileName: string, what: string): DecodeError {
@@ -79,7 +69,7 @@ export async function openTiff(
 ): Promise<IImageSource> {
   const structure = readTiffStructure(bytes, fileName);
   const layout = tiffLayout(structure, fileName);
-  const bytesPerSample = BYTES[layout.dtype];
+  const bytesPerSample = BYTES_PER_ELEMENT[layout.dtype];
   checkSize(
     sizeOf(layout.planeShape) * bytesPerSample,
     maxBytes,
