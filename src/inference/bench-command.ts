@@ -8,6 +8,7 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import { CommandIDs } from '../commands';
 import { decodeImage } from '../core/formats';
 import { createInferenceWorker } from './create-worker';
 import { descriptionUrl } from '../jupyter/files';
@@ -20,8 +21,6 @@ import type {
   WorkerRequest,
   WorkerResponse
 } from '../core/inference/protocol';
-
-export const BENCHMARK_MODEL_COMMAND = 'bioimage:benchmark-model';
 
 /** What the command returns; times in milliseconds. */
 export interface IModelBenchmark {
@@ -175,7 +174,7 @@ export async function benchmarkModel(
 
 /** Register `bioimage:benchmark-model` (not in the palette: a tool for `make bench`). */
 export function registerBenchmarkCommand(app: JupyterFrontEnd): void {
-  app.commands.addCommand(BENCHMARK_MODEL_COMMAND, {
+  app.commands.addCommand(CommandIDs.benchmarkModel, {
     label: 'Benchmark a Model (inference worker timings)',
     execute: async args =>
       (await benchmarkModel(app, args)) as unknown as ReadonlyPartialJSONObject

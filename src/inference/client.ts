@@ -17,29 +17,15 @@ import type {
   WorkerResponse
 } from '../core/inference/protocol';
 import type { IProcessingStep } from '../core/spec/types';
-import type { INDArray } from '../core/tensor/tensor';
+import {
+  CancelledError,
+  type IProgress,
+  type IRunningRequest
+} from '../core/inference/requests';
+import type { IInferenceClient, IPredictInput } from '../tokens';
 
-/** Raised when a request was cancelled by the user. */
-export class CancelledError extends Error {
-  constructor(message = 'cancelled') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
-
-/** A running request: its result and a way to stop it. */
-export interface IRunningRequest<T> {
-  id: number;
-  result: Promise<T>;
-  cancel(): void;
-}
-
-/** Progress of a request (tiles done of total). */
-export interface IProgress {
-  id: number;
-  done: number;
-  total: number;
-}
+export { CancelledError };
+export type { IProgress, IRunningRequest };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
   ? Omit<T, K>
@@ -47,7 +33,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
 type RequestBody = DistributiveOmit<WorkerRequest, 'id'>;
 
 /** Talks to the inference worker. Dispose to terminate the worker. */
-export class InferenceClient {
+export class InferenceClient implements IInferenceClient {
   constructor(worker?: Worker) {
     this._worker = worker ?? createInferenceWorker();
     this._worker.onmessage = (event: MessageEvent<WorkerResponse>) =>
@@ -99,12 +85,7 @@ export class InferenceClient {
   /** Predict on one image per model input. Buffers of `inputs` are copied, not moved. */
   predict(
     modelKey: string,
-    inputs: Array<{
-      array: INDArray;
-      axes: string;
-      channels?: number[];
-      select?: Record<string, number>;
-    }>,
+    inputs: IPredictInput[],
     blockShape?: Record<string, number>,
     preprocessing?: Array<IProcessingStep[] | null>
   ): IRunningRequest<IPredictReport> {

@@ -11,16 +11,10 @@ import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { PALETTE_CATEGORY } from '../commands';
+import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import type { CodeStyle, IRunRecord } from './codegen/cells';
-import { IInsertResult, INotebookWriter } from './tokens';
+import { IInsertResult, INotebookWriter } from '../tokens';
 import { NotebookWriter } from './writer';
-
-/** Command ids of this feature. */
-export namespace NotebookCommandIDs {
-  /** Insert the cells that redo a browser run (args: record, style, ...). */
-  export const insertAnalysisCells = 'bioimage:insert-analysis-cells';
-}
 
 function parseArgs(args: ReadonlyPartialJSONObject): {
   record: IRunRecord;
@@ -72,7 +66,7 @@ export const notebookPlugin: JupyterFrontEndPlugin<INotebookWriter> = {
       contents: app.serviceManager.contents,
       open: path => app.commands.execute('docmanager:open', { path })
     });
-    app.commands.addCommand(NotebookCommandIDs.insertAnalysisCells, {
+    app.commands.addCommand(CommandIDs.insertAnalysisCells, {
       label: 'Insert Analysis Code Cells (BioImage)',
       caption:
         'Insert cells that redo the last analysis in the Python kernel, with provenance',
@@ -93,7 +87,7 @@ export const notebookPlugin: JupyterFrontEndPlugin<INotebookWriter> = {
       }
     });
     palette?.addItem({
-      command: NotebookCommandIDs.insertAnalysisCells,
+      command: CommandIDs.insertAnalysisCells,
       category: PALETTE_CATEGORY
     });
     return writer;

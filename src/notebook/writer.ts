@@ -16,7 +16,7 @@ import {
   toNotebookJSON,
   validateRunRecord
 } from './codegen/cells';
-import type { IInsertOptions, IInsertResult, INotebookWriter } from './tokens';
+import type { IInsertOptions, IInsertResult, INotebookWriter } from '../tokens';
 
 /** Is `source` a local path (not a URL, not `bundled:…`, not a bare bioimage.io id)? */
 function isLocalPath(source: string): boolean {

@@ -10,6 +10,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
+import { CommandIDs } from '../commands';
 import { memorySource } from '../core/formats/planes';
 import { benchmarkPlaneData, type Colormap } from './display';
 import { ImageModel } from './model';
@@ -17,8 +18,6 @@ import { parsePreference } from './renderers/choice';
 import { createRenderer } from './renderers/create';
 import type { IRenderStats, RendererPreference } from './renderers/types';
 import { ImageViewer } from './widget';
-
-export const BENCHMARK_VIEWER_COMMAND = 'bioimage:benchmark-viewer';
 
 /** Timings of one kind of change; milliseconds. */
 export interface IRedrawTimes {
@@ -154,7 +153,7 @@ async function benchOne(
 
 /** Register `bioimage:benchmark-viewer` (args: size, iterations, renderers). */
 export function registerViewerBenchmark(app: JupyterFrontEnd): void {
-  app.commands.addCommand(BENCHMARK_VIEWER_COMMAND, {
+  app.commands.addCommand(CommandIDs.benchmarkViewer, {
     label: 'Benchmark the Image Viewer (redraw timings)',
     execute: async args => {
       const size = Number(args.size ?? 2048);

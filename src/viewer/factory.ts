@@ -17,9 +17,10 @@ import { createImageLoader, type IImageLoader } from './loader';
 import { ImageModel, type IImageModelDefaults } from './model';
 import type { RendererPreference } from './renderers/types';
 import { ImageViewer } from './widget';
+import { VIEWER_FACTORY } from '../tokens';
 
 /** Name of the widget factory (shown in "Open With"). */
-export const FACTORY_NAME = 'BioImage Viewer';
+export const FACTORY_NAME = VIEWER_FACTORY;
 
 /** Settings the factory reads each time it opens a file. */
 export interface IViewerSettings extends IImageModelDefaults {

@@ -15,8 +15,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { imageIcon } from '@jupyterlab/ui-components';
 import type { IDisposable } from '@lumino/disposable';
 
-import { PALETTE_CATEGORY } from '../commands';
-import { ViewerCommandIDs } from './commands';
+import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import { DEFAULT_MAX_BYTES } from '../core/formats';
 import type { Colormap } from './display';
 import {
@@ -29,7 +28,7 @@ import { DEFAULT_MODEL_DEFAULTS, type OverlayKind } from './model';
 import { BIOIMAGE_MIME_TYPE, BioImageMimeRenderer } from './mime';
 import { registerViewerBenchmark } from './bench-command';
 import { parsePreference } from './renderers/choice';
-import { IBioImageTracker } from './tokens';
+import { IBioImageTracker } from '../tokens';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:viewer';
 
@@ -130,14 +129,14 @@ export const viewerPlugin: JupyterFrontEndPlugin<IBioImageTracker> = {
     registerViewerBenchmark(app);
     if (palette) {
       for (const command of [
-        ViewerCommandIDs.zoomIn,
-        ViewerCommandIDs.zoomOut,
-        ViewerCommandIDs.fit,
-        ViewerCommandIDs.actualSize,
-        ViewerCommandIDs.nextPlane,
-        ViewerCommandIDs.previousPlane,
-        ViewerCommandIDs.autoContrast,
-        ViewerCommandIDs.exportPng
+        CommandIDs.viewerZoomIn,
+        CommandIDs.viewerZoomOut,
+        CommandIDs.viewerFit,
+        CommandIDs.viewerActualSize,
+        CommandIDs.viewerNextPlane,
+        CommandIDs.viewerPreviousPlane,
+        CommandIDs.viewerAutoContrast,
+        CommandIDs.viewerExportPng
       ]) {
         palette.addItem({ command, category: PALETTE_CATEGORY });
       }
@@ -217,40 +216,40 @@ function addCommands(
     });
   };
   viewerCommand(
-    ViewerCommandIDs.zoomIn,
+    CommandIDs.viewerZoomIn,
     trans.__('Zoom In (BioImage Viewer)'),
     w => w.content.zoomBy(1.25)
   );
   viewerCommand(
-    ViewerCommandIDs.zoomOut,
+    CommandIDs.viewerZoomOut,
     trans.__('Zoom Out (BioImage Viewer)'),
     w => w.content.zoomBy(0.8)
   );
-  viewerCommand(ViewerCommandIDs.fit, trans.__('Fit Image to Window'), w =>
+  viewerCommand(CommandIDs.viewerFit, trans.__('Fit Image to Window'), w =>
     w.content.fit()
   );
   viewerCommand(
-    ViewerCommandIDs.actualSize,
+    CommandIDs.viewerActualSize,
     trans.__('Show Image at Actual Size'),
     w => w.content.actualSize()
   );
-  viewerCommand(ViewerCommandIDs.nextPlane, trans.__('Next Z Plane'), w =>
+  viewerCommand(CommandIDs.viewerNextPlane, trans.__('Next Z Plane'), w =>
     w.content.step('z', 1)
   );
   viewerCommand(
-    ViewerCommandIDs.previousPlane,
+    CommandIDs.viewerPreviousPlane,
     trans.__('Previous Z Plane'),
     w => w.content.step('z', -1)
   );
   viewerCommand(
-    ViewerCommandIDs.autoContrast,
+    CommandIDs.viewerAutoContrast,
     trans.__('Auto-Contrast All Channels'),
     w => w.model.autoContrast()
   );
-  viewerCommand(ViewerCommandIDs.exportPng, trans.__('Save View as PNG'), w =>
+  viewerCommand(CommandIDs.viewerExportPng, trans.__('Save View as PNG'), w =>
     w.content.toolbar.save('png')
   );
-  commands.addCommand(ViewerCommandIDs.addOverlay, {
+  commands.addCommand(CommandIDs.viewerAddOverlay, {
     label: trans.__('Add Overlay to Image'),
     isEnabled: () => tracker.currentWidget !== null,
     execute: args => {
@@ -262,7 +261,7 @@ function addCommands(
       return w.content.overlaysPanel.addFromFile(String(args.path), kind);
     }
   });
-  commands.addCommand(ViewerCommandIDs.open, {
+  commands.addCommand(CommandIDs.viewerOpen, {
     label: trans.__('Open in BioImage Viewer'),
     execute: args =>
       commands.execute('docmanager:open', {

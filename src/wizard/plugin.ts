@@ -22,26 +22,22 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { ReadonlyJSONValue } from '@lumino/coreutils';
 
-import { PALETTE_CATEGORY } from '../commands';
-import { INotebookWriter } from '../notebook/tokens';
+import { CommandIDs, PALETTE_CATEGORY } from '../commands';
 import type { INDArray } from '../core/tensor/tensor';
-import { IInferenceService } from '../tokens';
+import {
+  IBioImageTracker,
+  type IImageDocument,
+  IInferenceService,
+  INotebookWriter,
+  IZooCatalog,
+  VIEWER_FACTORY
+} from '../tokens';
 import { memorySource } from '../core/formats/planes';
-import type { ImageDocument } from '../viewer/factory';
-import { IBioImageTracker } from '../viewer/tokens';
-import { IZooCatalog } from '../zoo/tokens';
 import { WizardPanel } from './panel';
 import { WizardSession } from './session';
 import { initialState, restoreState } from './state';
 
-/** Command ids of the wizard. */
-export namespace WizardCommandIDs {
-  /** Open the wizard (args: path of the image, modelKey). */
-  export const open = 'bioimage:open-wizard';
-}
-
 const PLUGIN_ID = 'jupyterlab-bioimage:wizard';
-const VIEWER_FACTORY = 'BioImage Viewer';
 const IMAGE_FILE = /\.(ome\.)?(tiff?|npy|png|jpe?g)$/i;
 
 /** The extension version, for provenance (from the page's federated extensions). */
@@ -100,7 +96,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     /** The viewer of `path`, opened (and loaded) when it is not open yet. */
-    const viewerFor = async (path: string): Promise<ImageDocument | null> => {
+    const viewerFor = async (path: string): Promise<IImageDocument | null> => {
       let doc = viewers?.find(w => w.context.path === path) ?? null;
       if (!doc) {
         const opened = await app.commands.execute('docmanager:open', {
@@ -108,7 +104,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
           factory: VIEWER_FACTORY,
           options: { mode: 'split-left' }
         });
-        doc = (opened as ImageDocument | undefined) ?? null;
+        doc = (opened as IImageDocument | undefined) ?? null;
       }
       if (doc) {
         await doc.context.ready;
@@ -237,7 +233,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
       return widget;
     };
 
-    app.commands.addCommand(WizardCommandIDs.open, {
+    app.commands.addCommand(CommandIDs.openWizard, {
       label: args =>
         args.path
           ? trans.__(
@@ -277,19 +273,19 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({
-      command: WizardCommandIDs.open,
+      command: CommandIDs.openWizard,
       category: PALETTE_CATEGORY
     });
     // One item per file type: context-menu selectors cannot contain commas.
     for (const type of ['bioimage-tiff', 'bioimage-npy', 'tiff', 'png']) {
       app.contextMenu.addItem({
-        command: WizardCommandIDs.open,
+        command: CommandIDs.openWizard,
         selector: `.jp-DirListing-item[data-file-type="${type}"]`,
         rank: 20
       });
     }
 
-    const addToolbarButton = (doc: ImageDocument) => {
+    const addToolbarButton = (doc: IImageDocument) => {
       doc.toolbar.addItem(
         'bioimage-analyse',
         new ToolbarButton({
@@ -299,7 +295,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
             'Open the choose → adapt → validate wizard for this image'
           ),
           onClick: () =>
-            void app.commands.execute(WizardCommandIDs.open, {
+            void app.commands.execute(CommandIDs.openWizard, {
               path: doc.context.path
             })
         })
@@ -310,7 +306,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
 
     restorer
       ?.restore(tracker, {
-        command: WizardCommandIDs.open,
+        command: CommandIDs.openWizard,
         args: w => ({ path: paths.get(w) ?? '' }),
         name: w => paths.get(w) ?? w.id
       })

@@ -11,7 +11,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { readNpy } from '../core/tensor/npy';
 import type { IRunRecord } from '../core/record/run-record';
-import { CancelledError, type IRunningRequest } from '../inference/client';
+import {
+  CancelledError,
+  type IRunningRequest
+} from '../core/inference/requests';
 import {
   descriptionUrl,
   readFileBytes,
@@ -30,11 +33,10 @@ import { runPreprocessing } from '../core/inference/processing';
 import type { IPredictReport, ITestReport } from '../core/inference/protocol';
 import type { INDArray, ITensor } from '../core/tensor/tensor';
 import { toFloat64 } from '../core/tensor/tensor';
-import type { IInferenceService } from '../tokens';
+import type { IInferenceService, IZooCatalog } from '../tokens';
 import { decodeImage, encodeTiff, type IDecodedImage } from '../core/formats';
 import type { ICatalogEntry } from '../core/catalog/types';
 import { sha256Hex } from '../core/package/sha256';
-import type { IZooCatalog } from '../zoo/tokens';
 import type { IModelDescription, IProcessingStep } from '../core/spec/types';
 import { centreCrop, fixAxes, instanceLabels } from '../core/analysis/arrays';
 import {

@@ -34,7 +34,7 @@ import type { ICatalogEntry } from '../core/catalog/types';
 import { ICardActions, ModelCard } from './card/card';
 import { downloadPackage, packageFolder, testInBrowser } from './card/actions';
 import { isZipName, ZooDrop, ZooPanel } from './panel';
-import { IZooCatalog } from './tokens';
+import { IZooCatalog } from '../tokens';
 import {
   DEFAULT_ZIP_LIMITS,
   IZipImportLimits
@@ -49,27 +49,7 @@ import { formatBytes } from '../core/package/transfer';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:zoo';
 
-/** The wizard's command ("Use this model" opens it when the wizard is installed). */
-const WIZARD_COMMAND = 'bioimage:open-wizard';
-
-/** Commands of the zoo browser (besides open-zoo and check-server). */
-export namespace ZooCommandIDs {
-  /** Open a model card (args: key, or id). */
-  export const openCard = 'bioimage:open-model-card';
-  /** Add a source (args: kind = index | description | folder, location). */
-  export const addSource = 'bioimage:add-zoo-source';
-  /** Reload every source of the zoo. */
-  export const reload = 'bioimage:reload-zoo';
-  /**
-   * Import a `.zip` model package into `bioimage-models/` and add it as a
-   * source (args: `path` of the zip in the workspace; `fromBrowser` (context
-   * menu): the zip selected in the file browser; neither: a file dialog).
-   * Resolves to an {@link ImportZipResult}.
-   */
-  export const importZip = 'bioimage:import-model-zip';
-}
-
-/** What {@link ZooCommandIDs.importZip} resolves to. */
+/** What {@link CommandIDs.importModelZip} resolves to. */
 export type ImportZipResult =
   | {
       ok: true;
@@ -169,8 +149,10 @@ function cardActions(
       : undefined,
     use: inference
       ? async entry => {
-          if (app.commands.hasCommand(WIZARD_COMMAND)) {
-            await app.commands.execute(WIZARD_COMMAND, { modelKey: entry.key });
+          if (app.commands.hasCommand(CommandIDs.openWizard)) {
+            await app.commands.execute(CommandIDs.openWizard, {
+              modelKey: entry.key
+            });
             return;
           }
           const model = await runnableLocation(app, catalog, entry);
@@ -456,7 +438,7 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
     };
     panel.zipDropped.connect((_, drop) => void onDrop(drop));
 
-    app.commands.addCommand(ZooCommandIDs.importZip, {
+    app.commands.addCommand(CommandIDs.importModelZip, {
       label: args =>
         typeof args.path === 'string' && args.path
           ? trans.__(
@@ -505,7 +487,7 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
       }
     });
     app.contextMenu.addItem({
-      command: ZooCommandIDs.importZip,
+      command: CommandIDs.importModelZip,
       selector: '.jp-DirListing-item[data-isdir="false"]',
       args: { fromBrowser: true },
       rank: 21
@@ -520,7 +502,7 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
       label: trans.__('Check BioImage Server Extension'),
       execute: () => checkServer()
     });
-    app.commands.addCommand(ZooCommandIDs.openCard, {
+    app.commands.addCommand(CommandIDs.openModelCard, {
       label: trans.__('Open Model Card'),
       execute: args => {
         const key = typeof args.key === 'string' ? args.key : '';
@@ -534,7 +516,7 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
         return widget ? widget.id : null;
       }
     });
-    app.commands.addCommand(ZooCommandIDs.addSource, {
+    app.commands.addCommand(CommandIDs.addZooSource, {
       label: trans.__('Add Model Zoo Source…'),
       caption: trans.__(
         'Another collection index, a description URL or a workspace folder'
@@ -579,12 +561,12 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
         await saveSources([...sources, { kind, location }]);
       }
     });
-    app.commands.addCommand(ZooCommandIDs.reload, {
+    app.commands.addCommand(CommandIDs.reloadZoo, {
       label: trans.__('Reload Model Zoo'),
       execute: () => catalog.reload()
     });
     panel.addSourceRequested.connect(
-      () => void app.commands.execute(ZooCommandIDs.addSource)
+      () => void app.commands.execute(CommandIDs.addZooSource)
     );
     panel.removeSourceRequested.connect((_, id) => {
       const sources = catalog.settings.userSources.filter(
@@ -595,9 +577,9 @@ export const zooPlugin: JupyterFrontEndPlugin<IZooCatalog> = {
     for (const command of [
       CommandIDs.openZoo,
       CommandIDs.checkServer,
-      ZooCommandIDs.addSource,
-      ZooCommandIDs.importZip,
-      ZooCommandIDs.reload
+      CommandIDs.addZooSource,
+      CommandIDs.importModelZip,
+      CommandIDs.reloadZoo
     ]) {
       palette?.addItem({ command, category: PALETTE_CATEGORY });
     }

@@ -8,7 +8,9 @@
  * {@link pyStr} (code) or {@link mdText} (Markdown); numbers with
  * {@link pyNumber}. Nothing from the record is ever placed in a comment.
  */
-import { generateFineTuneCells, IFineTuneOptions } from './finetune';
+import { generateFineTuneCells } from './finetune';
+import type { CodeStyle, IFineTuneOptions } from '../../core/record/options';
+import type { IGeneratedCell, IProvenance } from './types';
 import { processingLines } from './processing';
 import { methodsParagraph } from './methods';
 import { mdText, pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
@@ -19,37 +21,12 @@ import {
 } from '../../core/record/run-record';
 
 export type { IRunRecord } from '../../core/record/run-record';
+export type { CodeStyle } from '../../core/record/options';
+export type { IGeneratedCell, IProvenance } from './types';
 export {
   validateRunRecord,
   runRecordModel
 } from '../../core/record/run-record';
-
-/** Code style of the generated cells. */
-export type CodeStyle = 'core' | 'numpy';
-
-/** One generated cell. */
-export interface IGeneratedCell {
-  cell_type: 'code' | 'markdown';
-  source: string;
-  metadata: { bioimage: IProvenance; [key: string]: unknown };
-}
-
-/** Provenance stored in every generated cell's metadata (`bioimage`). */
-export interface IProvenance {
-  generator: 'jupyterlab-bioimage';
-  step: string;
-  style: CodeStyle;
-  modelId: string;
-  modelVersion: string;
-  modelSource: string;
-  weightsSha256: string;
-  descriptionSha256: string | null;
-  parameters: Record<string, unknown>;
-  backend: string;
-  extensionVersion: string;
-  runTime: string;
-  generatedAt: string;
-}
 
 /** Options of {@link generateCells}. */
 export interface ICodegenOptions {

@@ -1,7 +1,8 @@
 import { JupyterLab } from '@jupyterlab/application';
 
 import plugins from '../../index';
-import { WizardCommandIDs, wizardPlugin } from '../plugin';
+import { CommandIDs } from '../../commands';
+import { wizardPlugin } from '../plugin';
 
 // As in the zoo's plugin test: jsdom would pick yaml's ES-module build.
 jest.mock('yaml', () =>
@@ -20,14 +21,14 @@ describe('the wizard plugin', () => {
     await app.activatePlugin(wizardPlugin.id);
     expect(app.isPluginActivated(wizardPlugin.id)).toBe(true);
     expect(app.isPluginActivated('jupyterlab-bioimage:zoo')).toBe(true);
-    expect(app.commands.hasCommand(WizardCommandIDs.open)).toBe(true);
-    expect(app.commands.label(WizardCommandIDs.open)).toBe(
+    expect(app.commands.hasCommand(CommandIDs.openWizard)).toBe(true);
+    expect(app.commands.label(CommandIDs.openWizard)).toBe(
       'Analyse an Image with a Model…'
     );
     expect(
-      app.commands.label(WizardCommandIDs.open, { path: 'data/cells.ome.tif' })
+      app.commands.label(CommandIDs.openWizard, { path: 'data/cells.ome.tif' })
     ).toBe('Analyse cells.ome.tif with a Model');
     // "Use this model" on a model card opens the wizard: the zoo looks for this id.
-    expect(WizardCommandIDs.open).toBe('bioimage:open-wizard');
+    expect(CommandIDs.openWizard).toBe('bioimage:open-wizard');
   });
 });
