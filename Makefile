@@ -122,11 +122,18 @@ wheel: node_modules/.installed
 	$(JLPM) build:prod
 	$(PY) -m build --no-isolation --outdir dist .
 
-# The wheel alone, in a fresh venv, must enable both the frontend and the server extension.
+# The wheel alone, in a fresh venv, as a user installs it (`pip install jupyterlab-bioimage`,
+# nothing else named): it must bring JupyterLab and enable both the frontend and the
+# server extension, and ship the labextension once.
 wheel-check: wheel
 	rm -rf $(WHEEL_VENV)
 	python3 -m venv $(WHEEL_VENV)
-	$(WHEEL_VENV)/bin/pip install -q "jupyterlab==4.6.4" dist/*.whl
+	$(WHEEL_VENV)/bin/pip install -q dist/*.whl
+	@ls -l dist/*.whl | awk '{printf "wheel size: %.1f MB\n", $$5 / 1e6}'
+	@$(WHEEL_VENV)/bin/python -c "import zipfile, glob, sys; n = zipfile.ZipFile(glob.glob('dist/*.whl')[0]).namelist(); \
+	  dup = [x for x in n if x.startswith('jupyterlab_bioimage/labextension/')]; \
+	  sys.exit('wheel check: the labextension is packed twice (%d files inside the package)' % len(dup) if dup else 0)"
+	$(WHEEL_VENV)/bin/jupyter lab --version
 	@# Print the listings, then check them (no tee to /dev/stderr: reopening it truncates a redirected log).
 	@labext="$$($(WHEEL_VENV)/bin/jupyter labextension list 2>&1)"; echo "$$labext"; \
 	  echo "$$labext" | grep -qE "jupyterlab-bioimage v[0-9.]+ .*enabled.*OK" \
