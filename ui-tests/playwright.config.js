@@ -7,7 +7,12 @@
  * page is cross-origin isolated and wasm can use threads). Ports:
  * BIOIMAGE_UI_PORT (8888) and BIOIMAGE_UI_ISOLATED_PORT (that + 1).
  */
+const crypto = require('crypto');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+// Both servers run with this token (users' servers have one too); the tests
+// log in with it (tests/helpers/test.ts). Workers inherit it from the runner.
+process.env.BIOIMAGE_UI_TOKEN ??= crypto.randomBytes(16).toString('hex');
 
 const port = process.env.BIOIMAGE_UI_PORT ?? '8888';
 const isolatedPort =

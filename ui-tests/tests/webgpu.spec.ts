@@ -1,4 +1,4 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata, test } from './helpers/test';
 import * as path from 'path';
 
 import { UNET_DIR, UNET_FILES } from './helpers/fixtures';

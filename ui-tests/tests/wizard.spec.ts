@@ -5,7 +5,7 @@
  * prediction, labels and the generated notebook are saved to
  * test-results/wizard/ for the kernel parity test (tests/after_ui/).
  */
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata, test } from './helpers/test';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

@@ -9,7 +9,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata, test } from './helpers/test';
 import { APIRequestContext, Locator, Page } from '@playwright/test';
 
 import { BioImageHelper, Selectors } from './helpers/bioimage-helper';

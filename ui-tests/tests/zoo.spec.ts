@@ -4,7 +4,7 @@
  * the card's processing in words, "Test in this browser", sanitized
  * documentation, tampered files refused, and the bundled zoo offline.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, galata, test } from './helpers/test';
 import { Page } from '@playwright/test';
 
 import { BioImageHelper } from './helpers/bioimage-helper';
