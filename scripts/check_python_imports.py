@@ -334,7 +334,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     problems.extend(graph.role_violations())
 
     if problems:
-        print(f"check_python_imports: {len(problems)} problem(s) in {package_dir}:", file=sys.stderr)
+        print(f"check_python_imports: {len(problems)} problem(s) in {package_dir}:",
+              file=sys.stderr)
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 1

@@ -96,7 +96,8 @@ def _used_names(pattern: str, texts: list[str]) -> set[str]:
 
 
 def _sources() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "src" / "notebook").glob("*.ts"))]
+    generators = sorted((ROOT / "src" / "notebook").glob("*.ts"))
+    texts = [p.read_text(encoding="utf-8") for p in generators]
     for nb in sorted((ROOT / "examples").glob("*.ipynb")):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         texts.extend("".join(c["source"]) for c in cells if c["cell_type"] == "code")

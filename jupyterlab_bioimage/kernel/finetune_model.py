@@ -19,7 +19,14 @@ from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from .. import layout
 from .finetune_data import from_model_axes, to_model_axes, valid_size
-from .models import cache_dir, check_sha256, download_file, find_rdf, hypha_rdf_url, read_description
+from .models import (
+    cache_dir,
+    check_sha256,
+    download_file,
+    find_rdf,
+    hypha_rdf_url,
+    read_description,
+)
 
 WEIGHTS_FILE = "weights.torchscript.pt"
 
@@ -46,7 +53,7 @@ class BaseModel(NamedTuple):
 
 
 def _remote_rdf_url(model_source: Optional[str]) -> Optional[str]:
-    """The URL the description of ``model_source`` (as :func:`~jupyterlab_bioimage.kernel.models.fetch_model`
+    """The URL the description of ``model_source`` (as :func:`~.models.fetch_model`
     takes it) was downloaded from; None for local and bundled models."""
     if not model_source or model_source.startswith("bundled:"):
         return None
@@ -99,7 +106,7 @@ def load_base_model(
     that was run; ``description_sha256`` pins the description file itself.
     Weights not next to the description are taken from the server cache, or
     downloaded next to the URL of ``model_source`` (a remote model as
-    :func:`~jupyterlab_bioimage.kernel.models.fetch_model` takes it).
+    :func:`~.models.fetch_model` takes it).
     """
     rdf = Path(rdf_path).expanduser()
     if rdf.is_dir():

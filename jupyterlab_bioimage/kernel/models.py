@@ -70,7 +70,7 @@ def read_description(path: Path) -> dict:
 
 
 def find_rdf(folder: Path) -> Path:
-    """The description in a model folder: ``rdf.yaml``, ``bioimageio.yaml`` or ``*.bioimageio.yaml``."""
+    """The description file of a model folder (``rdf.yaml``, ``*.bioimageio.yaml``, ...)."""
     for name in RDF_NAMES:
         if (folder / name).is_file():
             return folder / name

@@ -1,8 +1,9 @@
-"""Tiled ONNX prediction that mirrors the browser's tiling (``src/runtime/tiling.ts``, ``blocks.ts``).
+"""Tiled ONNX prediction that mirrors the browser's tiling (``src/runtime/tiling.ts``).
 
-Same plan (:func:`plan_axis`), same mirroring at the border (:func:`fold`), same stitching
-(inner regions, later blocks overwrite overlaps), so kernel and browser results agree; the
-Dask batch run cuts its chunks from the same plan. NumPy is imported inside the functions.
+Blocks as in ``src/runtime/blocks.ts``: the same plan (:func:`plan_axis`), the same
+mirroring at the border (:func:`fold`), the same stitching (inner regions, later blocks
+overwrite overlaps), so kernel and browser results agree; the Dask batch run cuts its
+chunks from the same plan. NumPy is imported inside the functions.
 """
 
 from __future__ import annotations

@@ -125,6 +125,7 @@ class Transfers:
 
     async def _stream_into(self, download: Download, fh: Any) -> str:
         """Download into ``fh``; return the sha256 of the body. Enforces size and idle limits."""
+        # Hashed while it streams (not layout.sha256_of afterwards): large weights are read once.
         hasher = hashlib.sha256()
         status: dict[str, Any] = {"code": None, "encoded": False}
         url = download.url
