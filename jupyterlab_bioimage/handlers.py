@@ -1,68 +1,12 @@
-"""HTTP handlers of the server extension, all under ``<base_url>/bioimage/``."""
+"""``jupyterlab_bioimage.handlers``: kept at this path for code and tests that import it.
 
-import json
-import platform
-from pathlib import Path
+The handlers are :mod:`jupyterlab_bioimage.server.handlers`.
+"""
 
-import tornado
-from jupyter_server.base.handlers import APIHandler, JupyterHandler
-from jupyter_server.utils import url_path_join
-
-from ._version import __version__
-
-#: Where the bundled default zoo lives inside the installed package.
-BUNDLED_ZOO = Path(__file__).parent / "zoo"
-
-
-def bundled_models():
-    """The ids of the bundled model packages (folders holding an rdf.yaml)."""
-    if not BUNDLED_ZOO.is_dir():
-        return []
-    return sorted(p.parent.name for p in BUNDLED_ZOO.glob("*/rdf.yaml"))
-
-
-class HealthHandler(APIHandler):
-    """Version and health of the server side; the frontend calls it at start-up."""
-
-    @tornado.web.authenticated
-    def get(self):
-        self.finish(
-            json.dumps(
-                {
-                    "status": "ok",
-                    "version": __version__,
-                    "python": platform.python_version(),
-                    "bundled_models": bundled_models(),
-                }
-            )
-        )
-
-
-class BundledZooHandler(JupyterHandler, tornado.web.StaticFileHandler):
-    """Serves the files of the bundled zoo read-only (descriptions, weights, covers).
-
-    Tornado's StaticFileHandler refuses paths that leave ``BUNDLED_ZOO``.
-    """
-
-    @tornado.web.authenticated
-    def get(self, path, include_body=True):
-        return super().get(path, include_body)
-
-
-def setup_handlers(server_app):
-    web_app = server_app.web_app
-    base = url_path_join(web_app.settings["base_url"], "bioimage")
-    web_app.add_handlers(
-        ".*$",
-        [
-            (url_path_join(base, "health"), HealthHandler),
-            (
-                url_path_join(base, "bundled", "(.*)"),
-                BundledZooHandler,
-                {"path": str(BUNDLED_ZOO)},
-            ),
-        ],
-    )
-    from .cache_handlers import setup_cache_handlers
-
-    setup_cache_handlers(server_app)
+from .server.handlers import (  # noqa: F401 -- re-exported
+    BUNDLED_ZOO,
+    BundledZooHandler,
+    HealthHandler,
+    bundled_models,
+    setup_handlers,
+)
