@@ -2,7 +2,7 @@
 
 ``tests/metrics_reference/`` holds inputs (``.npy``) and expected values
 (``reference.json``) that the jest spec
-``src/runtime/__tests__/metrics_reference.node.spec.ts`` checks the TypeScript
+``src/core/metrics/__tests__/reference.node.spec.ts`` checks the TypeScript
 metrics against. This test regenerates them with the reference libraries
 (scikit-image, scipy) into a temporary directory and checks that the committed
 files are still what those libraries produce.

@@ -1,4 +1,4 @@
-"""Reference values for the TypeScript metrics in ``src/runtime/metrics``.
+"""Reference values for the TypeScript metrics in ``src/core/metrics``.
 
 Computes, with the reference implementations, the metrics our TypeScript code
 must reproduce, on small crops of the StarDist fixture images:
@@ -14,7 +14,7 @@ must reproduce, on small crops of the StarDist fixture images:
 
 Writes the inputs as ``.npy`` files plus ``reference.json`` into the output
 directory (default: this folder). The jest spec
-``src/runtime/__tests__/metrics_reference.node.spec.ts`` compares the TS
+``src/core/metrics/__tests__/reference.node.spec.ts`` compares the TS
 results with them; ``tests/test_metrics_reference.py`` re-runs this script to
 check that the committed files still match the reference libraries.
 
