@@ -1,5 +1,12 @@
 /**
- * A tiny element builder for the viewer's plain-DOM controls.
+ * The one element builder of the extension's plain-DOM views (the viewer's
+ * controls, the zoo's model card): `h(tag, props, ...children)`, and the
+ * viewer sidebar's titled `section`.
+ *
+ * This folder, `src/jupyter/`, is the JupyterLab glue the features share:
+ * request.ts (the server extension's REST calls), files.ts (the Jupyter file
+ * tree), dom.ts (this builder) and icons.ts. It imports only `src/core`, never
+ * a feature, so every feature may import it.
  */
 
 /** Attributes and properties for {@link h}. */

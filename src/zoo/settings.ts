@@ -94,7 +94,10 @@ export class ZooSettings {
         await this._catalog.configure(readCatalogSettings(setting));
         return;
       } catch (reason) {
-        console.error('jupyterlab-bioimage: failed to load zoo settings', reason);
+        console.error(
+          'jupyterlab-bioimage: failed to load zoo settings',
+          reason
+        );
       }
     }
     await this._catalog.configure(DEFAULT_CATALOG_SETTINGS);

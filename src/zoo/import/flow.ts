@@ -219,7 +219,9 @@ export class ZipImportFlow {
     const shown = listed
       ? ' ' + trans.__('It is listed in the model zoo.')
       : ' ' +
-        trans.__('It was added as a source, but the zoo could not list it yet.');
+        trans.__(
+          'It was added as a source, but the zoo could not list it yet.'
+        );
     return `${where}${skipped}${shown}`;
   }
 }
