@@ -10,11 +10,15 @@
  */
 
 /** Attributes and properties for {@link h}. */
-export type Props = Record<string, string | number | boolean | undefined>;
+export type Props = Record<
+  string,
+  string | number | boolean | null | undefined
+>;
 
 /**
  * Create an element: `className` and `textContent` set the properties, other
- * keys become attributes (false/undefined are skipped).
+ * keys become attributes (false, null and undefined are skipped, so text
+ * that a parsed description leaves out adds nothing).
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -23,7 +27,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === false) {
+    if (value === undefined || value === null || value === false) {
       continue;
     }
     if (key === 'className') {
