@@ -1,7 +1,16 @@
 /**
- * The image viewer plugin: file types, the widget factory (default for TIFF
+ * The image viewer plugin (`jupyterlab-bioimage:viewer`, settings in
+ * `schema/viewer.json`): file types, the widget factory (default for TIFF
  * and NPY, in "Open With" for PNG and JPEG), the tracker and layout restorer,
- * commands, settings, and the renderer for `show()` output.
+ * settings, and the renderer for `show()` output; its commands are in
+ * commands.ts. The viewer itself: widget.ts (the viewport) with keyboard.ts,
+ * export.ts, status-line.ts, renderers/ and the controls (controls/,
+ * toolbar.ts); model.ts holds what it shows, loader.ts and the decode worker
+ * read files.
+ *
+ * Like every feature, the viewer imports `core`, `jupyter`, `tokens.ts`,
+ * `commands.ts` and its own folder; other features reach it through the
+ * `IBioImageTracker` token.
  */
 import {
   ILayoutRestorer,
@@ -24,7 +33,8 @@ import {
   ImageViewerFactory,
   type IViewerSettings
 } from './factory';
-import { DEFAULT_MODEL_DEFAULTS, type OverlayKind } from './model';
+import { DEFAULT_MODEL_DEFAULTS } from './model';
+import { addViewerCommands } from './commands';
 import { BIOIMAGE_MIME_TYPE, BioImageMimeRenderer } from './mime';
 import { registerViewerBenchmark } from './bench-command';
 import { parsePreference } from './renderers/choice';
@@ -125,7 +135,7 @@ export const viewerPlugin: JupyterFrontEndPlugin<IBioImageTracker> = {
         console.warn('bioimage: restoring viewers failed', reason)
       );
 
-    addCommands(app, tracker, trans);
+    addViewerCommands(app, tracker, trans);
     registerViewerBenchmark(app);
     if (palette) {
       for (const command of [
@@ -188,87 +198,3 @@ export const viewerPlugin: JupyterFrontEndPlugin<IBioImageTracker> = {
     return tracker;
   }
 };
-
-/** Register the viewer commands, enabled when a viewer is the current widget. */
-function addCommands(
-  app: JupyterFrontEnd,
-  tracker: WidgetTracker<ImageDocument>,
-  trans: ReturnType<ITranslator['load']>
-): void {
-  const { commands, shell } = app;
-  const current = (): ImageDocument | null => {
-    const w = tracker.currentWidget;
-    return w && w === shell.currentWidget ? w : null;
-  };
-  const isEnabled = (): boolean => current() !== null;
-  const viewerCommand = (
-    id: string,
-    label: string,
-    run: (w: ImageDocument) => unknown
-  ): void => {
-    commands.addCommand(id, {
-      label,
-      isEnabled,
-      execute: () => {
-        const w = current() ?? tracker.currentWidget;
-        return w ? run(w) : undefined;
-      }
-    });
-  };
-  viewerCommand(
-    CommandIDs.viewerZoomIn,
-    trans.__('Zoom In (BioImage Viewer)'),
-    w => w.content.zoomBy(1.25)
-  );
-  viewerCommand(
-    CommandIDs.viewerZoomOut,
-    trans.__('Zoom Out (BioImage Viewer)'),
-    w => w.content.zoomBy(0.8)
-  );
-  viewerCommand(CommandIDs.viewerFit, trans.__('Fit Image to Window'), w =>
-    w.content.fit()
-  );
-  viewerCommand(
-    CommandIDs.viewerActualSize,
-    trans.__('Show Image at Actual Size'),
-    w => w.content.actualSize()
-  );
-  viewerCommand(CommandIDs.viewerNextPlane, trans.__('Next Z Plane'), w =>
-    w.content.step('z', 1)
-  );
-  viewerCommand(
-    CommandIDs.viewerPreviousPlane,
-    trans.__('Previous Z Plane'),
-    w => w.content.step('z', -1)
-  );
-  viewerCommand(
-    CommandIDs.viewerAutoContrast,
-    trans.__('Auto-Contrast All Channels'),
-    w => w.model.autoContrast()
-  );
-  viewerCommand(CommandIDs.viewerExportPng, trans.__('Save View as PNG'), w =>
-    w.content.toolbar.save('png')
-  );
-  commands.addCommand(CommandIDs.viewerAddOverlay, {
-    label: trans.__('Add Overlay to Image'),
-    isEnabled: () => tracker.currentWidget !== null,
-    execute: args => {
-      const w = tracker.currentWidget;
-      if (!w) {
-        return;
-      }
-      const kind = (args.kind as OverlayKind) ?? 'labels';
-      return w.content.overlaysPanel.addFromFile(String(args.path), kind);
-    }
-  });
-  commands.addCommand(CommandIDs.viewerOpen, {
-    label: trans.__('Open in BioImage Viewer'),
-    execute: args =>
-      commands.execute('docmanager:open', {
-        path: String(args.path),
-        factory: FACTORY_NAME
-      })
-  });
-  tracker.currentChanged.connect(() => commands.notifyCommandChanged());
-  shell.currentChanged?.connect(() => commands.notifyCommandChanged());
-}

@@ -4,7 +4,7 @@
  */
 import { h } from '../jupyter/dom';
 import { blobBytes, sourceToTiff, stemOf } from './save';
-import type { ImageViewer } from './widget';
+import type { IViewerToolbarHost } from './controls/types';
 
 /** Toolbar of one viewer. */
 export class ViewerToolbar {
@@ -13,7 +13,7 @@ export class ViewerToolbar {
     role: 'toolbar'
   });
 
-  constructor(private readonly _viewer: ImageViewer) {
+  constructor(private readonly _viewer: IViewerToolbarHost) {
     const { trans } = _viewer;
     const button = (
       cls: string,

@@ -1,9 +1,13 @@
 /**
  * The image viewer widget: a canvas in a pannable, zoomable viewport, the
  * controls beside it, and a status line with the pixel under the cursor.
- * It draws only in `onUpdateRequest`, from the `ImageModel`, through a
- * renderer (WebGL2 or software, see renderers/choice.ts); the renderer in
- * use is in `data-renderer` and the status line.
+ * It draws only in `onUpdateRequest`, from the `ImageModel`, through the
+ * renderer that renderers/switch.ts picks (WebGL2 or software, see
+ * renderers/choice.ts); the renderer in use is in `data-renderer` and the
+ * status line. Its keys are in keyboard.ts, the PNG export in export.ts;
+ * the controls (controls/, toolbar.ts) see it through controls/types.ts.
+ * What is left (about 480 lines) is one thing: the viewport, its pan, zoom
+ * and fit, and drawing into it.
  */
 import {
   type ITranslator,
@@ -15,19 +19,21 @@ import { Widget } from '@lumino/widgets';
 
 import type { IFrame } from './compose';
 import { ChannelsPanel } from './controls/channels';
+import type { IViewerToolbarHost } from './controls/types';
 import { MessagePanel } from './controls/message';
 import { NavigationPanel } from './controls/navigation';
 import { OverlaysPanel } from './controls/overlays';
 import type { IViewerIO } from './io';
 import type { ImageModel, ImageModelChange } from './model';
-import { createRenderer } from './renderers/create';
-import { SoftwareRenderer } from './renderers/software';
-import {
-  type IRenderInfo,
-  type IViewerRenderer,
-  type RendererPreference,
-  RendererUnsupported
+import { frameToPng } from './export';
+import { handleViewerKey, type IKeyboardTarget } from './keyboard';
+import { rendererLabel, RendererSwitch } from './renderers/switch';
+import type {
+  IRenderInfo,
+  IViewerRenderer,
+  RendererPreference
 } from './renderers/types';
+import { describePixel, imageSummary } from './status-line';
 import { fmt, scaleBarLength, ViewTransform } from './view';
 import { ViewerToolbar } from './toolbar';
 
@@ -40,7 +46,10 @@ const STATUS_CLASS = 'jp-BioImage-status';
 const SCALEBAR_CLASS = 'jp-BioImage-scalebar';
 
 /** The viewer widget. */
-export class ImageViewer extends Widget {
+export class ImageViewer
+  extends Widget
+  implements IViewerToolbarHost, IKeyboardTarget
+{
   constructor(options: ImageViewer.IOptions) {
     super();
     this.model = options.model;
@@ -56,10 +65,13 @@ export class ImageViewer extends Widget {
     this.toolbar = new ViewerToolbar(this);
     this._viewport.className = VIEWPORT_CLASS;
     this._stage.className = STAGE_CLASS;
-    this._renderer = this._makeRenderer(options.renderer ?? 'auto');
-    this._shown = this._renderer;
-    this._stage.appendChild(this._decorate(this._renderer.canvas));
-    this._show(this._renderer, this._info);
+    this._renderers = new RendererSwitch(
+      options.renderer ?? 'auto',
+      (renderer, info) => this._onRendererReplaced(renderer, info)
+    );
+    this._shown = this._renderers.current;
+    this._stage.appendChild(this._decorate(this._shown.canvas));
+    this._show(this._shown, this._renderers.info);
     this._scalebar.className = SCALEBAR_CLASS;
     this._scalebar.hidden = true;
     this.messages = new MessagePanel(this, options.onReopen);
@@ -119,15 +131,12 @@ export class ImageViewer extends Widget {
 
   /** The renderer setting this viewer follows. */
   get rendererPreference(): RendererPreference {
-    return this._preference;
+    return this._renderers.preference;
   }
 
   /** Follow another renderer setting: a new renderer, and the frame drawn again. */
   setRendererPreference(preference: RendererPreference): void {
-    if (preference === this._preference) {
-      return;
-    }
-    this._replaceRenderer(this._makeRenderer(preference));
+    this._renderers.setPreference(preference);
   }
 
   /** The last frame drawn (RGBA at image resolution, read back from the GPU for WebGL2), or null. */
@@ -184,68 +193,19 @@ export class ImageViewer extends Widget {
 
   /** The current frame as a PNG. */
   async toPng(): Promise<Blob> {
-    const frame = this.frame;
-    if (!frame) {
-      throw new Error(this._trans.__('Nothing to export yet.'));
-    }
-    const canvas = document.createElement('canvas');
-    canvas.width = frame.width;
-    canvas.height = frame.height;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) {
-      throw new Error(this._trans.__('This browser has no 2-D canvas.'));
-    }
-    ctx.putImageData(
-      new ImageData(
-        new Uint8ClampedArray(frame.data),
-        frame.width,
-        frame.height
-      ),
-      0,
-      0
-    );
-    return new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob(
-        b => (b ? resolve(b) : reject(new Error('PNG encoding failed'))),
-        'image/png'
-      )
-    );
+    return frameToPng(this.frame, this._trans);
   }
 
   /** Describe the pixel at viewport point (px, py) in the status line. */
   describePixel(px: number, py: number): string {
-    const m = this.model;
     const [fx, fy] = this.view.toImage(px, py);
-    let x = Math.floor(fx);
-    const y = Math.floor(fy);
-    if (this._frameSize?.width === m.width * 2 && x >= m.width) {
-      x -= m.width; // side by side: right half shows the same pixels
-    }
-    const values = m.valuesAt(x, y);
-    if (values.channels.length === 0) {
-      return '';
-    }
-    const parts = [`x=${x} y=${y}`];
-    if (m.sizeZ > 1) {
-      parts.push(`z=${m.z}`);
-    }
-    if (m.sizeT > 1) {
-      parts.push(`t=${m.t}`);
-    }
-    const ps = m.info?.physicalSize;
-    if (ps?.x && ps?.y) {
-      parts.push(
-        `(${fmt(x * ps.x.value)} ${ps.x.unit}, ${fmt(y * ps.y.value)} ${ps.y.unit})`
-      );
-    }
-    const chans = values.channels.map((v, c) =>
-      values.channels.length > 1 ? `${m.channels[c].name}: ${fmt(v)}` : fmt(v)
+    return describePixel(
+      this.model,
+      fx,
+      fy,
+      this._frameSize?.width,
+      this._trans
     );
-    parts.push(this._trans.__('value %1', chans.join(', ')));
-    m.overlays.forEach((o, k) =>
-      parts.push(`${o.name}: ${fmt(values.overlays[k])}`)
-    );
-    return parts.join('  ');
   }
 
   handleEvent(event: Event): void {
@@ -336,8 +296,7 @@ export class ImageViewer extends Widget {
       return;
     }
     this.model.changed.disconnect(this._onModelChanged, this);
-    this._renderer.dispose();
-    this._software?.dispose();
+    this._renderers.dispose();
     super.dispose();
   }
 
@@ -354,35 +313,7 @@ export class ImageViewer extends Widget {
 
   private _draw(): void {
     const model = this.model;
-    let renderer = this._renderer;
-    let info = this._info;
-    let size: { width: number; height: number } | null;
-    try {
-      size = renderer.draw(model);
-    } catch (e) {
-      if (renderer.kind === 'software') {
-        throw e;
-      }
-      const lost = renderer.lost;
-      if (e instanceof RendererUnsupported && !lost) {
-        // This state only (e.g. too many visible channels): software this time.
-        renderer = this._softwareRenderer();
-        info = {
-          ...info,
-          kind: 'software',
-          reason: `${e.message}; drawn in software`
-        };
-      } else {
-        this._useSoftware(
-          lost
-            ? 'the WebGL2 context was lost'
-            : `WebGL2 failed (${(e as Error).message})`
-        );
-        renderer = this._renderer;
-        info = this._info;
-      }
-      size = renderer.draw(model);
-    }
+    const { size, renderer, info } = this._renderers.draw(model);
     this._show(renderer, info);
     const sizeChanged =
       size?.width !== this._frameSize?.width ||
@@ -403,54 +334,17 @@ export class ImageViewer extends Widget {
     }
   }
 
-  /** A renderer for `preference`; a lost WebGL2 context falls back to software. */
-  private _makeRenderer(preference: RendererPreference): IViewerRenderer {
-    this._preference = preference;
-    const { renderer, info } = createRenderer(preference, reason =>
-      this._useSoftware(reason)
-    );
-    this._info = info;
-    return renderer;
-  }
-
-  /** Replace the renderer (setting change, lost context) and draw again. */
-  private _replaceRenderer(renderer: IViewerRenderer): void {
-    const old = this._renderer;
-    this._renderer = renderer;
-    if (old !== renderer && old !== this._software) {
-      old.dispose();
-    }
-    if (renderer === this._software) {
-      this._software = null;
-    }
+  /** A new renderer (setting change, lost context): its canvas is shown with the next frame drawn. */
+  private _onRendererReplaced(
+    renderer: IViewerRenderer,
+    info: IRenderInfo
+  ): void {
     // The canvas changes with the next frame drawn (or now, with none to draw).
     if (this.model.status !== 'ready') {
-      this._show(renderer, this._info);
+      this._show(renderer, info);
     }
     this._dirty = true;
     this.update();
-  }
-
-  /** Draw in software from now on (WebGL2 failed or its context was lost). */
-  private _useSoftware(reason: string): void {
-    if (this._renderer.kind === 'software') {
-      return;
-    }
-    this._info = {
-      kind: 'software',
-      reason,
-      glRenderer: this._info.glRenderer
-    };
-    this._replaceRenderer(this._softwareRenderer());
-  }
-
-  /** The software renderer kept for frames the WebGL2 renderer cannot draw. */
-  private _softwareRenderer(): IViewerRenderer {
-    if (this._renderer.kind === 'software') {
-      return this._renderer;
-    }
-    this._software ??= new SoftwareRenderer();
-    return this._software;
   }
 
   /** Put the renderer's canvas on the stage and say which renderer it is. */
@@ -498,12 +392,7 @@ export class ImageViewer extends Widget {
   }
 
   private _summary(): string {
-    const m = this.model;
-    if (m.status !== 'ready' || !m.info) {
-      return '';
-    }
-    const { shape, axes, dtype } = m.info;
-    return `${m.name}  ${axes} [${shape.join(' × ')}] ${dtype}  ·  ${rendererLabel(this._shownInfo)}`;
+    return imageSummary(this.model, this._shownInfo);
   }
 
   private _viewportSize(): { width: number; height: number } {
@@ -518,47 +407,7 @@ export class ImageViewer extends Widget {
     if (target !== this.node && !this._viewport.contains(target)) {
       return; // keys typed into the controls stay there
     }
-    const m = this.model;
-    const hasZ = m.sizeZ > 1;
-    let handled = true;
-    switch (event.key) {
-      case 'ArrowUp':
-      case 'PageUp':
-        this.step(hasZ ? 'z' : 't', event.key === 'PageUp' ? 10 : 1);
-        break;
-      case 'ArrowDown':
-      case 'PageDown':
-        this.step(hasZ ? 'z' : 't', event.key === 'PageDown' ? -10 : -1);
-        break;
-      case 'ArrowRight':
-        this.step(m.sizeT > 1 ? 't' : 'z', 1);
-        break;
-      case 'ArrowLeft':
-        this.step(m.sizeT > 1 ? 't' : 'z', -1);
-        break;
-      case 'Home':
-        void m.setPosition({ z: 0 });
-        break;
-      case 'End':
-        void m.setPosition({ z: m.sizeZ - 1 });
-        break;
-      case '+':
-      case '=':
-        this.zoomBy(1.25);
-        break;
-      case '-':
-        this.zoomBy(0.8);
-        break;
-      case '0':
-        this.fit();
-        break;
-      case '1':
-        this.actualSize();
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) {
+    if (handleViewerKey(event.key, this)) {
       event.preventDefault();
       event.stopPropagation();
     }
@@ -608,12 +457,9 @@ export class ImageViewer extends Widget {
   private _scalebar = document.createElement('div');
   private _status = document.createElement('div');
   private _frameSize: { width: number; height: number } | null = null;
-  private _preference: RendererPreference = 'auto';
-  private _renderer: IViewerRenderer;
-  private _info: IRenderInfo = { kind: 'software', reason: '' };
+  private _renderers: RendererSwitch;
   private _shown: IViewerRenderer;
-  private _shownInfo: IRenderInfo = this._info;
-  private _software: IViewerRenderer | null = null;
+  private _shownInfo: IRenderInfo = { kind: 'software', reason: '' };
   private _dirty = true;
   private _fitted = true;
   private _needsFit = true;
@@ -631,9 +477,4 @@ export namespace ImageViewer {
     /** Renderer setting (default 'auto'). */
     renderer?: RendererPreference;
   }
-}
-
-/** The renderer's name in the status line. */
-function rendererLabel(info: IRenderInfo): string {
-  return info.kind === 'webgl2' ? 'WebGL2' : 'software';
 }

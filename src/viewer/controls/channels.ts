@@ -4,7 +4,7 @@
  */
 import { COLORMAP_NAMES, type Colormap } from '../display';
 import { fmt } from '../view';
-import type { ImageViewer } from '../widget';
+import type { IViewerHost } from './types';
 import { h, section } from '../../jupyter/dom';
 import { drawHistogram } from './histogram';
 
@@ -24,7 +24,7 @@ interface IChannelRow {
 export class ChannelsPanel {
   readonly node: HTMLElement;
 
-  constructor(private readonly _viewer: ImageViewer) {
+  constructor(private readonly _viewer: IViewerHost) {
     const { node, body } = section(
       _viewer.trans.__('Channels'),
       'jp-BioImage-channels'

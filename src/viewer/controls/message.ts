@@ -2,7 +2,7 @@
  * The message shown instead of the image while it loads or when it cannot be
  * shown: what is wrong and what the user can do.
  */
-import type { ImageViewer } from '../widget';
+import type { IViewerHost } from './types';
 import { h } from '../../jupyter/dom';
 
 /** The loading / error panel over the viewport. */
@@ -10,7 +10,7 @@ export class MessagePanel {
   readonly node = h('div', { className: 'jp-BioImage-message' });
 
   constructor(
-    private readonly _viewer: ImageViewer,
+    private readonly _viewer: IViewerHost,
     private readonly _onReopen?: (opts: { axes?: string }) => void
   ) {}
 

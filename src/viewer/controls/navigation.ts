@@ -1,7 +1,7 @@
 /**
  * Sliders for Z and T, with a label showing the current plane.
  */
-import type { ImageViewer } from '../widget';
+import type { IViewerHost } from './types';
 import { h, section } from '../../jupyter/dom';
 
 /** One labelled axis slider. */
@@ -15,7 +15,7 @@ interface IAxisSlider {
 export class NavigationPanel {
   readonly node: HTMLElement;
 
-  constructor(private readonly _viewer: ImageViewer) {
+  constructor(private readonly _viewer: IViewerHost) {
     const { trans } = _viewer;
     const { node, body } = section(
       trans.__('Navigation'),

@@ -4,14 +4,14 @@
  */
 import type { CompareMode, OverlayKind } from '../model';
 import { sourceToTiff, stemOf } from '../save';
-import type { ImageViewer } from '../widget';
+import type { IViewerHost } from './types';
 import { h, section } from '../../jupyter/dom';
 
 /** The overlays section of the sidebar. */
 export class OverlaysPanel {
   readonly node: HTMLElement;
 
-  constructor(private readonly _viewer: ImageViewer) {
+  constructor(private readonly _viewer: IViewerHost) {
     const { trans } = _viewer;
     const { node, body } = section(
       trans.__('Overlays'),

@@ -4,7 +4,9 @@
  * until the planes change); overlays, rendered by the software overlay code,
  * in another (re-uploaded only when an overlay or its plane changes). A
  * contrast, gamma, colour-map or visibility change only sets uniforms and
- * the threshold uniform block, then draws one triangle.
+ * the threshold uniform block, then draws one triangle. Its GL resources
+ * are in gl-resources.ts and its shaders in shaders.ts; what is left (over
+ * 400 lines) is one thing, the renderer's draw and upload path.
  */
 import type { IFrame } from '../compose';
 import { renderOverlay } from '../compose';

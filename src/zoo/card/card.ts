@@ -12,15 +12,8 @@ import { Widget } from '@lumino/widgets';
 
 import type { ModelCatalog } from '../catalog/catalog';
 import type { ICatalogEntry, ITestStatus } from '../../core/catalog/types';
-import {
-  citations,
-  el,
-  link,
-  people,
-  section,
-  tensor,
-  weights
-} from './sections';
+import { h } from '../../jupyter/dom';
+import { citations, link, people, section, tensor, weights } from './sections';
 import type { IModelDescription } from '../../core/spec/types';
 import { isHttpUrl } from '../../core/package/readers/reader';
 import {
@@ -90,10 +83,10 @@ export class ModelCard extends Widget {
   private _render(): void {
     const { entry, model, trans, catalog } = this._options;
     const node = this.node;
-    const header = el('header', 'jp-BioImage-cardHeader');
-    header.append(el('h1', undefined, entry.name));
-    const idLine = el('p', 'jp-BioImage-cardId');
-    idLine.append(el('code', undefined, entry.id));
+    const header = h('header', { className: 'jp-BioImage-cardHeader' });
+    header.append(h('h1', { textContent: entry.name }));
+    const idLine = h('p', { className: 'jp-BioImage-cardId' });
+    idLine.append(h('code', { textContent: entry.id }));
     if (entry.version) {
       idLine.append(` · ${trans.__('version %1', entry.version)}`);
     }
@@ -102,9 +95,14 @@ export class ModelCard extends Widget {
     }
     idLine.append(` · ${trans.__('format %1', model.formatVersion)}`);
     header.append(idLine);
-    header.append(el('p', 'jp-BioImage-cardDescription', model.description));
+    header.append(
+      h('p', {
+        className: 'jp-BioImage-cardDescription',
+        textContent: model.description
+      })
+    );
     header.append(this._actions());
-    this._status = el('div', 'jp-BioImage-cardTestStatus');
+    this._status = h('div', { className: 'jp-BioImage-cardTestStatus' });
     this._status.setAttribute('role', 'status');
     this._status.setAttribute('aria-live', 'polite');
     header.append(this._status);
@@ -115,10 +113,10 @@ export class ModelCard extends Widget {
     node.append(header);
 
     if (model.covers.length) {
-      const covers = el('div', 'jp-BioImage-cardCovers');
+      const covers = h('div', { className: 'jp-BioImage-cardCovers' });
       for (const cover of model.covers.slice(0, 4)) {
         try {
-          const img = el('img');
+          const img = h('img');
           img.alt = trans.__('Cover image of %1', entry.name);
           img.loading = 'lazy';
           img.src = catalog.fetcher.displayUrl(entry.location, cover);
@@ -131,10 +129,10 @@ export class ModelCard extends Widget {
       node.append(covers);
     }
 
-    const facts = el('dl', 'jp-BioImage-cardFacts');
+    const facts = h('dl', { className: 'jp-BioImage-cardFacts' });
     const fact = (term: string, value: Node | string) => {
-      facts.append(el('dt', undefined, term));
-      const dd = el('dd');
+      facts.append(h('dt', { textContent: term }));
+      const dd = h('dd');
       dd.append(value);
       facts.append(dd);
     };
@@ -194,7 +192,7 @@ export class ModelCard extends Widget {
         section(trans.__('Citations'), 'jp-mod-cite', citations(model))
       );
     }
-    const io = el('div');
+    const io = h('div');
     model.inputs.forEach(t => io.append(tensor(t, 'input', trans)));
     model.outputs.forEach(t => io.append(tensor(t, 'output', trans)));
     node.append(section(trans.__('Inputs and outputs'), 'jp-mod-tensors', io));
@@ -202,21 +200,24 @@ export class ModelCard extends Widget {
       section(trans.__('Weights'), 'jp-mod-weights', weights(model, trans))
     );
 
-    const docs = el('div', 'jp-BioImage-cardDocs');
+    const docs = h('div', { className: 'jp-BioImage-cardDocs' });
     node.append(section(trans.__('Documentation'), 'jp-mod-docs', docs));
     this._docs = this._renderDocs(docs);
   }
 
   private _actions(): HTMLElement {
     const { entry, model, trans, actions } = this._options;
-    const bar = el('div', 'jp-BioImage-cardActions');
+    const bar = h('div', { className: 'jp-BioImage-cardActions' });
     const button = (
       label: string,
       className: string,
       onClick: (b: HTMLButtonElement) => Promise<void>,
       disabledReason?: string
     ) => {
-      const b = el('button', `jp-Button jp-mod-styled ${className}`, label);
+      const b = h('button', {
+        className: `jp-Button jp-mod-styled ${className}`,
+        textContent: label
+      });
       b.type = 'button';
       if (disabledReason) {
         b.disabled = true;
@@ -346,10 +347,10 @@ export class ModelCard extends Widget {
       Clipboard.copyToSystem(entry.id);
       Notification.info(trans.__('Copied “%1”', entry.id), { autoClose: 3000 });
     });
-    this._download = el('div', 'jp-BioImage-cardDownloadStatus');
+    this._download = h('div', { className: 'jp-BioImage-cardDownloadStatus' });
     this._download.setAttribute('role', 'status');
-    this._progress = el('div', 'jp-BioImage-cardProgressList');
-    const wrap = el('div');
+    this._progress = h('div', { className: 'jp-BioImage-cardProgressList' });
+    const wrap = h('div');
     wrap.append(bar, this._progress, this._download);
     return wrap;
   }
@@ -358,25 +359,24 @@ export class ModelCard extends Widget {
   private _startTransfer(task: 'test' | 'download'): Transfer {
     const trans = this._options.trans;
     this._endTransfer(task);
-    const row = el('div', 'jp-BioImage-cardProgress');
+    const row = h('div', { className: 'jp-BioImage-cardProgress' });
     row.dataset.task = task;
     row.setAttribute('role', 'status');
     row.setAttribute('aria-live', 'polite');
-    const text = el(
-      'span',
-      'jp-BioImage-cardProgressText',
-      task === 'test'
-        ? trans.__('Test: starting…')
-        : trans.__('Download: starting…')
-    );
-    const bar = el('progress', 'jp-BioImage-cardProgressBar');
+    const text = h('span', {
+      className: 'jp-BioImage-cardProgressText',
+      textContent:
+        task === 'test'
+          ? trans.__('Test: starting…')
+          : trans.__('Download: starting…')
+    });
+    const bar = h('progress', { className: 'jp-BioImage-cardProgressBar' });
     bar.max = 1;
     bar.removeAttribute('value');
-    const cancel = el(
-      'button',
-      'jp-Button jp-mod-styled jp-mod-reject jp-BioImage-cardCancel',
-      trans.__('Cancel')
-    );
+    const cancel = h('button', {
+      className: 'jp-Button jp-mod-styled jp-mod-reject jp-BioImage-cardCancel',
+      textContent: trans.__('Cancel')
+    });
     cancel.type = 'button';
     cancel.title =
       task === 'test'
@@ -481,7 +481,7 @@ export class ModelCard extends Widget {
       );
       const markdown = new TextDecoder('utf-8').decode(bytes);
       if (!rendermime) {
-        const pre = el('pre', undefined, markdown);
+        const pre = h('pre', { textContent: markdown });
         host.replaceChildren(pre);
         return;
       }

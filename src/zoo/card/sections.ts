@@ -1,11 +1,13 @@
 /**
- * DOM builders for the sections of the model card. Every text from the
- * description goes in through `textContent`: descriptions are untrusted.
+ * DOM builders for the sections of the model card, on the shared element
+ * builder `h` (src/jupyter/dom.ts). Every text from the description goes in
+ * through `textContent`: descriptions are untrusted.
  * Only the documentation is markdown, rendered by the card through
  * JupyterLab's sanitizing renderer.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import { h } from '../../jupyter/dom';
 import { runsInBrowserStatic } from '../../core/package/browser-support';
 import { describeProcessing } from '../../core/spec/describe';
 import type {
@@ -15,28 +17,12 @@ import type {
   IModelDescription
 } from '../../core/spec/types';
 
-/** `<tag class=...>text</tag>`. */
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
-
 /** A link opening in a new tab, only for http(s) URLs. */
 export function link(href: string, text: string): HTMLElement {
   if (!/^https?:\/\//i.test(href)) {
-    return el('span', undefined, text);
+    return h('span', { textContent: text });
   }
-  const a = el('a', undefined, text);
+  const a = h('a', { textContent: text });
   a.href = href;
   a.target = '_blank';
   a.rel = 'noopener noreferrer';
@@ -49,11 +35,15 @@ export function section(
   className: string,
   ...children: Node[]
 ): HTMLElement {
-  const s = el('section', `jp-BioImage-cardSection ${className}`);
-  const h = el('h2', undefined, title);
-  s.append(h, ...children);
-  s.setAttribute('aria-label', title);
-  return s;
+  return h(
+    'section',
+    {
+      className: `jp-BioImage-cardSection ${className}`,
+      'aria-label': title
+    },
+    h('h2', { textContent: title }),
+    ...children
+  );
 }
 
 function sizeText(size: AxisSize, trans: TranslationBundle): string {
@@ -80,11 +70,16 @@ function sizeText(size: AxisSize, trans: TranslationBundle): string {
 
 /** Name, affiliation and ORCID of people. */
 export function people(list: IAuthor[]): HTMLElement {
-  const ul = el('ul', 'jp-BioImage-cardPeople');
+  const ul = h('ul', { className: 'jp-BioImage-cardPeople' });
   for (const a of list) {
-    const li = el('li', undefined, a.name ?? a.githubUser ?? '');
+    const li = h('li', { textContent: a.name ?? a.githubUser ?? '' });
     if (a.affiliation) {
-      li.append(el('span', 'jp-BioImage-cardMuted', ` — ${a.affiliation}`));
+      li.append(
+        h('span', {
+          className: 'jp-BioImage-cardMuted',
+          textContent: ` — ${a.affiliation}`
+        })
+      );
     }
     if (a.orcid) {
       li.append(' ', link(`https://orcid.org/${a.orcid}`, 'ORCID'));
@@ -102,9 +97,9 @@ export function people(list: IAuthor[]): HTMLElement {
 
 /** Citations with DOI links. */
 export function citations(model: IModelDescription): HTMLElement {
-  const ul = el('ul', 'jp-BioImage-cardCitations');
+  const ul = h('ul', { className: 'jp-BioImage-cardCitations' });
   for (const c of model.cite) {
-    const li = el('li', undefined, c.text);
+    const li = h('li', { textContent: c.text });
     if (c.doi) {
       const doi = c.doi.replace(/^https?:\/\/(dx\.)?doi\.org\//, '');
       li.append(' ', link(`https://doi.org/${doi}`, `doi:${doi}`));
@@ -122,34 +117,33 @@ export function tensor(
   kind: 'input' | 'output',
   trans: TranslationBundle
 ): HTMLElement {
-  const box = el('div', 'jp-BioImage-cardTensor');
+  const box = h('div', { className: 'jp-BioImage-cardTensor' });
   box.dataset.tensor = t.id;
   box.append(
-    el(
-      'h3',
-      undefined,
-      kind === 'input'
-        ? trans.__('Input “%1”', t.id)
-        : trans.__('Output “%1”', t.id)
-    )
+    h('h3', {
+      textContent:
+        kind === 'input'
+          ? trans.__('Input “%1”', t.id)
+          : trans.__('Output “%1”', t.id)
+    })
   );
   if (t.description) {
-    box.append(el('p', undefined, t.description));
+    box.append(h('p', { textContent: t.description }));
   }
-  const table = el('table', 'jp-BioImage-cardAxes');
-  const head = el('tr');
-  for (const h of [
+  const table = h('table', { className: 'jp-BioImage-cardAxes' });
+  const head = h('tr');
+  for (const heading of [
     trans.__('Axis'),
     trans.__('Type'),
     trans.__('Size'),
     trans.__('Pixel size'),
     trans.__('Halo')
   ]) {
-    head.append(el('th', undefined, h));
+    head.append(h('th', { textContent: heading }));
   }
   table.append(head);
   for (const a of t.axes) {
-    const tr = el('tr');
+    const tr = h('tr');
     const physical =
       a.type === 'space' || a.type === 'time'
         ? `${a.scale}${a.unit ? ` ${a.unit}` : ''}`
@@ -161,7 +155,7 @@ export function tensor(
       physical,
       a.halo ? String(a.halo) : ''
     ]) {
-      tr.append(el('td', undefined, v));
+      tr.append(h('td', { textContent: v }));
     }
     table.append(tr);
   }
@@ -172,48 +166,45 @@ export function tensor(
       ? trans.__('any value of the type')
       : `[${lo ?? '−∞'}, ${hi ?? '∞'}]`;
   box.append(
-    el(
-      'p',
-      'jp-BioImage-cardData',
-      trans.__(
+    h('p', {
+      className: 'jp-BioImage-cardData',
+      textContent: trans.__(
         'Data: %1, range %2%3',
         t.data.type,
         range,
         t.data.unit ? ` (${t.data.unit})` : ''
       )
-    )
+    })
   );
   const channel = t.axes.find(a => a.channelNames?.length);
   if (channel?.channelNames) {
     box.append(
-      el(
-        'p',
-        undefined,
-        trans.__('Channels: %1', channel.channelNames.join(', '))
-      )
+      h('p', {
+        textContent: trans.__('Channels: %1', channel.channelNames.join(', '))
+      })
     );
   }
   const steps = t.processing;
   const title =
     kind === 'input' ? trans.__('Preprocessing') : trans.__('Postprocessing');
   if (steps.length) {
-    const ol = el('ol', 'jp-BioImage-cardProcessing');
+    const ol = h('ol', { className: 'jp-BioImage-cardProcessing' });
     ol.setAttribute('aria-label', title);
     for (const step of steps) {
-      const li = el('li', undefined, describeProcessing(step, t));
+      const li = h('li', { textContent: describeProcessing(step, t) });
       li.dataset.step = step.id;
       ol.append(li);
     }
-    box.append(el('h4', undefined, title), ol);
+    box.append(h('h4', { textContent: title }), ol);
   } else {
     box.append(
-      el(
-        'p',
-        'jp-BioImage-cardMuted',
-        kind === 'input'
-          ? trans.__('No preprocessing.')
-          : trans.__('No postprocessing.')
-      )
+      h('p', {
+        className: 'jp-BioImage-cardMuted',
+        textContent:
+          kind === 'input'
+            ? trans.__('No preprocessing.')
+            : trans.__('No postprocessing.')
+      })
     );
   }
   return box;
@@ -224,34 +215,31 @@ export function weights(
   model: IModelDescription,
   trans: TranslationBundle
 ): HTMLElement {
-  const box = el('div', 'jp-BioImage-cardWeights');
+  const box = h('div', { className: 'jp-BioImage-cardWeights' });
   const support = runsInBrowserStatic(model);
-  const verdict = el(
-    'p',
-    `jp-BioImage-cardVerdict ${support.hasOnnx ? 'jp-mod-yes' : 'jp-mod-no'}`,
-    support.hasOnnx
+  const verdict = h('p', {
+    className: `jp-BioImage-cardVerdict ${support.hasOnnx ? 'jp-mod-yes' : 'jp-mod-no'}`,
+    textContent: support.hasOnnx
       ? trans.__('Runs in this browser: yes — %1.', support.reason)
       : trans.__('Runs in this browser: no — %1', support.reason)
-  );
-  const ul = el('ul');
+  });
+  const ul = h('ul');
   for (const w of model.weights) {
-    const li = el('li', undefined, w.format);
+    const li = h('li', { textContent: w.format });
     if (w.opsetVersion) {
       li.append(
-        el(
-          'span',
-          'jp-BioImage-cardMuted',
-          trans.__(' (opset %1)', w.opsetVersion)
-        )
+        h('span', {
+          className: 'jp-BioImage-cardMuted',
+          textContent: trans.__(' (opset %1)', w.opsetVersion)
+        })
       );
     }
     if (w.parent) {
       li.append(
-        el(
-          'span',
-          'jp-BioImage-cardMuted',
-          trans.__(' converted from %1', w.parent)
-        )
+        h('span', {
+          className: 'jp-BioImage-cardMuted',
+          textContent: trans.__(' converted from %1', w.parent)
+        })
       );
     }
     ul.append(li);
