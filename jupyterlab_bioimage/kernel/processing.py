@@ -206,7 +206,9 @@ def _step(
     axes = [_axis_id(a) for a in axes]
     raw = x if reference is None else reference
     if op == "zero_mean_unit_variance" and ("mean" in kw or "std" in kw):
-        op, kw = "fixed_zero_mean_unit_variance", {k: kw[k] for k in ("mean", "std", "axis") if k in kw}
+        # A 0.4 `mode: fixed` step that was not converted.
+        op = "fixed_zero_mean_unit_variance"
+        kw = {k: kw[k] for k in ("mean", "std", "axis") if k in kw}
     listed = _ids(kw.get("axes"))
 
     if op == "ensure_dtype":

@@ -65,7 +65,11 @@ def _values(spec: Mapping[str, Any], n: int) -> List[float]:
 
 
 def materialize(spec: Mapping[str, Any]) -> np.ndarray:
-    """The array of one input spec: ``{shape, dtype, data}`` or ``{shape, dtype, seed, distribution}``."""
+    """The array of an input spec.
+
+    The spec is ``{shape, dtype, data}`` (inline values) or ``{shape, dtype, seed,
+    distribution}`` (generated).
+    """
     shape = tuple(spec["shape"])
     n = int(np.prod(shape)) if shape else 1
     values = spec["data"] if "data" in spec else _values(spec, n)
