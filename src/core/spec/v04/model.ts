@@ -18,7 +18,8 @@ import {
 import { isNpySource, readFileRef, readMetadata } from '../common';
 import { checkTensorIds, finishProcessing } from '../v05/model';
 import type { TensorRole } from '../v05/tensor';
-import { convertSteps04 } from './processing';
+import { readSteps } from '../steps';
+import { steps04 } from './processing';
 import { applyHalo, inputAxes, ITensor04, outputAxes } from './shapes';
 import { readWeights } from '../weights';
 import { readTolerances } from '../tolerance';
@@ -159,12 +160,12 @@ function readTensor04(
   const validLetters = [...letters]
     .filter(l => AXIS_LETTERS.includes(l))
     .join('');
-  const steps = convertSteps04(
+  const steps = readSteps(
     raw[procKey],
     role === 'input' ? 'pre' : 'post',
-    validLetters,
     field(path, procKey),
-    log
+    log,
+    steps04(validLetters)
   );
   if (role === 'input' && !isAbsent(raw.halo)) {
     log.error(field(path, 'halo'), 'only outputs have a halo');
