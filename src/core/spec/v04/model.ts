@@ -16,7 +16,7 @@ import {
   typeName
 } from '../read';
 import { isNpySource, readFileRef, readMetadata } from '../common';
-import { checkTensorIds, finishProcessing } from '../v05/model';
+import { checkTensorIds, finishProcessing, readTensors } from '../tensors';
 import type { TensorRole } from '../v05/tensor';
 import { readSteps } from '../steps';
 import { steps04 } from './processing';
@@ -35,8 +35,8 @@ export function parseModel04(
   log: IssueLog
 ): IModelDescription {
   const meta = readMetadata(raw, '0.4', log);
-  const inputs = readTensors(raw, 'inputs', 'input', log);
-  const outputs = readTensors(raw, 'outputs', 'output', log);
+  const inputs = readTensors(raw, 'inputs', 'input', log, readTensor04);
+  const outputs = readTensors(raw, 'outputs', 'output', log, readTensor04);
   checkTensorIds([...inputs, ...outputs], log, 'name');
   for (const t of inputs) {
     t.tensor.axes = inputAxes(t, log);
@@ -68,24 +68,6 @@ export function parseModel04(
     tolerances: readTolerances(meta.config, '0.4', log),
     warnings: log.warnings
   };
-}
-
-function readTensors(
-  raw: RawMap,
-  key: string,
-  role: TensorRole,
-  log: IssueLog
-): ITensor04[] {
-  const list =
-    readList(log, raw, key, '', { required: true, nonEmpty: true }) ?? [];
-  const out: ITensor04[] = [];
-  list.forEach((entry, i) => {
-    const t = readTensor04(entry, role, item(key, i), log);
-    if (t) {
-      out.push(t);
-    }
-  });
-  return out;
 }
 
 function readTensor04(
