@@ -14,6 +14,13 @@
  *
  * {@link sessionReport} gives what callers report about the session: the
  * backend it runs on and its wasm threads (asked for, used, and why not).
+ *
+ * The session/ folder (this file is what callers outside it use): types.ts
+ * (the session shape), backends.ts (backend order, environment probe,
+ * thread plan), ort.ts (a session on onnxruntime-web), fallback.ts (wasm
+ * fallback while running), assets.ts (ORT's file URLs, browser worker
+ * only). It imports core/tensor, core/package, the types of core/spec and
+ * of ../pipeline, and onnxruntime-web; nothing else of inference.
  */
 import type { IModelPackage } from '../../package/package';
 import { runsInBrowserStatic } from '../../package/browser-support';

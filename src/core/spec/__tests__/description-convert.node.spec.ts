@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
+import { runsInBrowserStatic } from '../../package/browser-support';
 import {
   describeProcessing,
   parseDescription,
-  runsInBrowserStatic,
   toleranceFor
 } from '../description';
 import type { AxisSize, IModelDescription, ITensorDescr } from '../types';

@@ -1,6 +1,12 @@
 /**
  * Format 0.4.x model descriptions → the unified (0.5-shaped) form, as the
  * spec's converter does (digest 3.1 and 3.5), with 0.4's own validation rules.
+ *
+ * The v04/ folder (this file is its entry) holds what only format 0.4 has:
+ * tensors with axis letters (here), their shapes and halos (shapes.ts) and
+ * the conversion of their processing steps (processing.ts). It imports the
+ * shared spec modules (and v05/tensor.ts for the parsed-tensor type), never
+ * anything outside spec but core/tensor.
  */
 import { DTYPES, DType } from '../../tensor/tensor';
 import type { IFileRef, IModelDescription, ITensorDescr } from '../types';

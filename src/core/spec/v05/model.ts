@@ -1,6 +1,11 @@
 /**
  * Format 0.5.x model descriptions → the unified form, with the spec's
  * cross-field rules (digest 3.2, 3.3, 6.1).
+ *
+ * The v05/ folder (this file is its entry) holds what only format 0.5 has:
+ * tensor descriptions with axes (tensor.ts) and data descriptions
+ * (data.ts), and the cross-tensor checks here. It imports the shared spec
+ * modules only (v04/ imports from it, not the other way round).
  */
 import type { IModelDescription, ITensorDescr } from '../types';
 import { field, IssueLog } from '../errors';
