@@ -12,7 +12,7 @@ import {
   takeAlong,
   transposeTo
 } from '../tensor/ndarray';
-import { letterToAxisId } from './processing/kwargs';
+import { letterToAxisId } from '../spec/axis-ids';
 
 /** Choices that make an image fit a model input. */
 export interface IImageToInputOptions {

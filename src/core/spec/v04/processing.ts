@@ -6,14 +6,10 @@
  * share happens afterwards in spec/step-kwargs.ts.
  */
 import type { IProcessingStep } from '../types';
+import { letterToAxisId } from '../axis-ids';
 import { field, IssueLog } from '../errors';
 import { RawMap, typeName } from '../read';
 import type { IStepFormat, Stage } from '../steps';
-
-/** Axis letter → 0.5 axis id. */
-export function letterToId(letter: string): string {
-  return { b: 'batch', c: 'channel', t: 'time', i: 'index' }[letter] ?? letter;
-}
 
 const NAMES_04: Record<Stage, string[]> = {
   pre: [
@@ -174,7 +170,7 @@ function convertOne(
       const m = requireMode(['per_dataset', 'per_sample']);
       let ids = axesLetters === undefined ? undefined : axes();
       if (ids === undefined && m === 'per_dataset') {
-        ids = [...letters].filter(l => l !== 'b').map(letterToId);
+        ids = [...letters].filter(l => l !== 'b').map(letterToAxisId);
       }
       return {
         id: 'scale_mean_variance',
@@ -219,7 +215,7 @@ function readAxesLetters(
       ok = false;
     }
   }
-  return ok ? (list as string[]).map(letterToId) : undefined;
+  return ok ? (list as string[]).map(letterToAxisId) : undefined;
 }
 
 /** The single non-batch axis not in `ids` (lists of values run along it). */
@@ -234,7 +230,7 @@ function complementAxis(
     return undefined;
   }
   const rest = [...letters]
-    .map(letterToId)
+    .map(letterToAxisId)
     .filter(id => id !== 'batch' && !ids.includes(id));
   if (rest.length !== 1) {
     log.error(
