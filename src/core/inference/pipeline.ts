@@ -7,8 +7,9 @@
  *
  * The inference/ folder (this file is its centre): running a described
  * model on tensors, with no DOM and no JupyterLab.
- * - pipeline.ts, tiling.ts, blocks.ts: prediction and tiling; compare.ts:
- *   the model test's comparison; axes.ts: image axes ↔ model input/output;
+ * - pipeline.ts, tiling.ts, blocks.ts: prediction and tiling; compare.ts
+ *   and test-tensors.ts: the model test's comparison and its test data;
+ *   axes.ts: image axes ↔ model input/output;
  * - processing/: pre- and postprocessing; session/: onnxruntime sessions
  *   (backend choice, wasm fallback, opening a package's ONNX weights);
  * - protocol.ts, worker-handlers.ts, worker.ts: the inference worker's

@@ -19,6 +19,7 @@ import {
 import { openOnnxSession, sessionReport } from './session/open';
 import type { IOrtSession } from './session/types';
 import { IInferenceSession, predict, testModel } from './pipeline';
+import { readTestTensors } from './test-tensors';
 import type {
   IBenchReport,
   IBenchRequest,
@@ -205,22 +206,7 @@ export class InferenceWorkerState {
   async test(modelKey: string, ctx: IRequestContext): Promise<ITestReport> {
     const { pkg, session } = this._get(modelKey);
     const started = performance.now();
-    const read = (
-      refs: Array<{
-        testTensor?: { source: string; sha256?: string };
-        id: string;
-      }>
-    ) =>
-      Promise.all(
-        refs.map(d => {
-          if (!d.testTensor) {
-            throw new Error(`the description has no test tensor for '${d.id}'`);
-          }
-          return pkg.readTensor(d.testTensor);
-        })
-      );
-    const inputs = await read(pkg.model.inputs);
-    const outputs = await read(pkg.model.outputs);
+    const { inputs, outputs } = await readTestTensors(pkg);
     const report = await testModel(
       pkg.model,
       cancellable(session),
