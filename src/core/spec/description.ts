@@ -16,7 +16,7 @@
  *   steps; step-kwargs.ts: the kwargs checks on the unified form;
  * - v04/, v05/: what only one format has (0.4 axis letters and shapes,
  *   0.5 axes and data descriptions);
- * - axis-ids.ts: 0.4 axis letters → axis ids (also used by inference);
+ * - axis-ids.ts: 0.4 axis letters ↔ axis ids (also used by inference);
  * - describe.ts: processing in plain words; yaml-repair.ts.
  * It imports only core/tensor and the `yaml` package: the package,
  * inference and UI layers import spec, never the other way round.
