@@ -8,9 +8,9 @@
  */
 import type { IModelPackage } from '../core/package/package';
 import { openModelPackage } from '../core/package/readers/node-open';
-import { runsInBrowserStatic } from '../core/package/browser-support';
 import type { BackendPreference } from '../core/inference/session/backends';
-import { createOrtSession, IOrtSession } from '../core/inference/session/ort';
+import { openOnnxSession } from '../core/inference/session/open';
+import type { IOrtSession } from '../core/inference/session/types';
 
 export const EXIT_OK = 0;
 export const EXIT_VERDICT = 1;
@@ -84,35 +84,20 @@ export async function openSession(
   options: ISessionOptions,
   io: ICliIO
 ): Promise<IOrtSession> {
-  const support = runsInBrowserStatic(pkg.model);
-  if (!support.onnx) {
-    throw new VerdictError(
-      `'${pkg.model.name}' cannot be run here (unsupported weights format): ${support.reason}`
-    );
-  }
-  const weights = await pkg.readFile(support.onnx);
-  const externalData = support.onnx.externalData
-    ? [
-        {
-          path: support.onnx.externalData.source,
-          data: await pkg.readFile(support.onnx.externalData)
-        }
-      ]
-    : undefined;
-  let session: IOrtSession;
-  try {
-    session = await createOrtSession(weights, {
-      backend: options.backend ?? 'wasm',
-      numThreads: options.threads,
-      externalData
-    });
-  } catch (e) {
+  const session = await openOnnxSession(pkg, {
+    backend: options.backend ?? 'wasm',
+    numThreads: options.threads,
+    unsupported: (model, reason) =>
+      new VerdictError(
+        `'${model.name}' cannot be run here (unsupported weights format): ${reason}`
+      ),
     // The weights passed their sha256 check: a graph onnxruntime-web
     // cannot load is a property of the model (unsupported operators).
-    throw new VerdictError(
-      `onnxruntime-web cannot load the ONNX weights '${support.onnx.source}': ${(e as Error).message}`
-    );
-  }
+    loadFailed: (weights, error) =>
+      new VerdictError(
+        `onnxruntime-web cannot load the ONNX weights '${weights.source}': ${error.message}`
+      )
+  });
   const wanted = options.backend ?? 'wasm';
   if (wanted !== 'auto' && session.backend !== wanted) {
     const why = session.failures.find(f => f.backend === wanted)?.error;

@@ -12,6 +12,12 @@
  * ESM-only dependencies (onnxruntime-web's Node build, geotiff, fast-png,
  * @noble/hashes) are only reached through dynamic `import()`, which
  * nodenext keeps as a real `import()` in CommonJS output.
+ *
+ * The cli/ folder (this file is its entry): one file per command
+ * (validate.ts, inspect.ts, test.ts, predict.ts) and what they share
+ * (common.ts: output, exit codes, opening a package and its session). It
+ * imports the pure core and Node's own modules only; never JupyterLab or
+ * another feature.
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';

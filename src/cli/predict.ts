@@ -12,6 +12,7 @@ import { predict } from '../core/inference/pipeline';
 import type { INDArray, ITensor } from '../core/tensor/tensor';
 import type { ITilingOptions } from '../core/inference/tiling';
 import { decodeImage, encodeTiff } from '../core/formats';
+import { outputFileAt } from '../core/record/output-files';
 import {
   EXIT_OK,
   ICliIO,
@@ -60,15 +61,6 @@ export function parseTile(text: string): ITilingOptions | false {
     blockShape[m[1] ?? positional[i]] = value;
   });
   return { blockShape };
-}
-
-/** Output file for output `id`: `out` itself when there is one output, else `out_<id>.ext`. */
-function outputPath(out: string, id: string, many: boolean): string {
-  if (!many) {
-    return out;
-  }
-  const ext = path.extname(out);
-  return `${out.slice(0, out.length - ext.length)}_${id}${ext}`;
 }
 
 async function readImage(
@@ -153,10 +145,9 @@ export async function predictCommand(
   } finally {
     await session.release();
   }
-  const many = model.outputs.length > 1;
   for (const d of model.outputs) {
     const result = outputToImage(outputs.get(d.id) as ITensor, mapped.mapping);
-    const file = outputPath(options.output, d.id, many);
+    const file = outputFileAt(options.output, d.id, model.outputs.length);
     const array = {
       dtype: result.dtype,
       shape: result.shape,

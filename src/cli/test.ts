@@ -8,7 +8,7 @@
  * fails; one whose files match but do not reproduce fails too.
  */
 import { testModel } from '../core/inference/pipeline';
-import type { INDArray } from '../core/tensor/tensor';
+import { readTestTensors } from '../core/inference/test-tensors';
 import type { IModelPackage } from '../core/package/package';
 import {
   EXIT_OK,
@@ -22,23 +22,6 @@ import {
   VerdictError
 } from './common';
 
-async function readTestTensors(
-  pkg: IModelPackage,
-  kind: 'inputs' | 'outputs'
-): Promise<INDArray[]> {
-  const descrs = pkg.model[kind];
-  return Promise.all(
-    descrs.map(d => {
-      if (!d.testTensor) {
-        throw new VerdictError(
-          `the description has no test tensor for ${kind.slice(0, -1)} '${d.id}'; it cannot be tested`
-        );
-      }
-      return pkg.readTensor(d.testTensor);
-    })
-  );
-}
-
 export async function testCommand(
   location: string,
   options: ISessionOptions & { json?: boolean },
@@ -51,8 +34,13 @@ export async function testCommand(
     const model = pkg.model;
     const session = await openSession(pkg, options, io);
     try {
-      const inputs = await readTestTensors(pkg, 'inputs');
-      const outputs = await readTestTensors(pkg, 'outputs');
+      const { inputs, outputs } = await readTestTensors(
+        pkg,
+        (role, id) =>
+          new VerdictError(
+            `the description has no test tensor for ${role} '${id}'; it cannot be tested`
+          )
+      );
       let report;
       try {
         report = await testModel(model, session, inputs, outputs, 'onnx');

@@ -13,6 +13,10 @@ import { CommandIDs } from '../commands';
 import type { IInferenceService } from '../tokens';
 import { decodeImage, encodeTiff } from '../core/formats';
 import { writeNpy } from '../core/tensor/npy';
+import {
+  outputFileFormat,
+  outputFileNextToImage
+} from '../core/record/output-files';
 import { CancelledError, IRunningRequest } from './client';
 import {
   descriptionUrl,
@@ -217,17 +221,13 @@ export function registerInferenceCommands(
           active
         );
         const saved: string[] = [];
-        const stem = PathExt.join(
-          PathExt.dirname(image),
-          PathExt.basename(image).replace(/\.(ome\.)?[^.]+$/i, '')
-        );
         for (const out of report.outputs) {
-          const letters = out.axes.join('').toUpperCase();
-          const tiffable = /^[TCZYX]+$/.test(letters) && letters.endsWith('YX');
-          const path = `${stem}_${out.id}.${tiffable ? 'tif' : 'npy'}`;
-          const bytes = tiffable
-            ? encodeTiff(out.array, letters)
-            : writeNpy(out.array);
+          const format = outputFileFormat(out.axes);
+          const path = outputFileNextToImage(image, out.id, format);
+          const bytes =
+            format === 'tif'
+              ? encodeTiff(out.array, out.axes.join('').toUpperCase())
+              : writeNpy(out.array);
           await writeFileBytes(contents, path, bytes);
           saved.push(path);
         }

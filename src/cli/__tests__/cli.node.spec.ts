@@ -4,6 +4,8 @@
  * tiled prediction against the untiled pipeline.
  * Needs NODE_OPTIONS=--experimental-vm-modules (onnxruntime-web's Node
  * build loads its wasm through a dynamic import).
+ * One cohesive suite (the whole program, command by command, on shared
+ * fixtures), hence over 400 lines.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';

@@ -1,90 +1,14 @@
 /**
- * The scoring scale of model fits and the checks that need no knowledge of
- * tensor shapes: pixel size, browser support, task and test outcome.
+ * The checks of a model fit that need no knowledge of tensor shapes: pixel
+ * size, browser support, task and test outcome (the scale they score on is
+ * in fit-types.ts).
  */
 import type { ICatalogEntry, ITestStatus, ZooTask } from '../catalog/types';
 import type { IModelDescription, ITensorDescr } from '../spec/types';
-import type { FitAspect, IFitReason } from './fit';
+import { FIT_PENALTIES, IScored, fail, notLoaded, ok, warn } from './fit-types';
 import type { IImageSummary } from './image-summary';
 import { toMicrometres } from './image-summary';
 import { describePixelSizes, pixelSizeBand, twoDigits } from './pixel-size';
-
-/**
- * Score penalties, subtracted from 100. A blocker costs everything, so an
- * unrunnable model scores 0 (and ranks last anyway). Compromises the user
- * can live with cost little; the wrong task and a failed test cost most,
- * since those change what the results mean.
- */
-export const FIT_PENALTIES = {
-  /** Any 'fail' among dims, axes, channels, browser. */
-  blocker: 100,
-  /** 2D model on a z-stack: runs on one plane (or plane by plane). */
-  planeOfStack: 15,
-  /** 3D model whose z axis admits one plane, on a single plane. */
-  stackOfOnePlane: 20,
-  /** A time point must be chosen. */
-  selectAxis: 10,
-  /** Channels must be chosen. */
-  pickChannels: 10,
-  /** Pixel size 0.5–0.8× or 1.25–2× the model's. */
-  pixelSizeNear: 15,
-  /** Pixel size beyond half or twice the model's. */
-  pixelSizeFar: 35,
-  /** An aspect that cannot be checked (unknown pixel size, description not loaded). */
-  unknown: 5,
-  /** The model is not made for the task asked for. */
-  otherTask: 20,
-  /** The model failed (or could not run) its own test here. */
-  testFailed: 30,
-  /** The image is smaller than the smallest input, so it is padded. */
-  padded: 5
-} as const;
-
-/** A reason plus its penalty while assessing. */
-export interface IScored extends IFitReason {
-  penalty: number;
-}
-
-/** Aspects whose 'fail' makes a model unrunnable. */
-export const BLOCKING: readonly FitAspect[] = [
-  'dims',
-  'axes',
-  'channels',
-  'browser'
-];
-
-/** `1 channel`, `3 channels`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** A fine aspect. */
-export function ok(aspect: FitAspect, message: string): IScored {
-  return { aspect, level: 'ok', message, penalty: 0 };
-}
-
-/** A compromise costing `penalty`. */
-export function warn(
-  aspect: FitAspect,
-  message: string,
-  penalty: number
-): IScored {
-  return { aspect, level: 'warn', message, penalty };
-}
-
-/** A blocker. */
-export function fail(aspect: FitAspect, message: string): IScored {
-  return { aspect, level: 'fail', message, penalty: FIT_PENALTIES.blocker };
-}
-
-/** An aspect that needs the model description, which is not loaded yet. */
-export function notLoaded(aspect: FitAspect, what: string): IScored {
-  return warn(
-    aspect,
-    `${what} cannot be checked until the model's description is loaded`,
-    FIT_PENALTIES.unknown
-  );
-}
 
 /** Pixel size of the image against the model's declared scale. */
 export function checkPixelSize(

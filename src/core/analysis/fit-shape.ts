@@ -10,13 +10,14 @@ import type { AxisSize, IAxis, ITensorDescr } from '../spec/types';
 import type { IImageSummary } from './image-summary';
 import {
   FIT_PENALTIES,
+  IChoices,
   IScored,
   fail,
   notLoaded,
   ok,
   plural,
   warn
-} from './fit-reasons';
+} from './fit-types';
 
 /** Smallest length an input axis accepts, or null when it depends on another tensor. */
 function minSize(size: AxisSize): number | null {
@@ -37,12 +38,6 @@ function realSpaceAxes(input: ITensorDescr): IAxis[] {
   return input.axes.filter(
     a => a.type === 'space' && !(a.size.kind === 'fixed' && a.size.value === 1)
   );
-}
-
-/** Mutable choices collected while assessing. */
-export interface IChoices {
-  channels?: number[];
-  select: Record<string, number>;
 }
 
 /** A 2D/3D model against a single plane or a z-stack. */

@@ -6,90 +6,31 @@
  * `imageToInput` in core/inference/axes.ts, so the wizard can pass them on as they
  * are.
  */
-import type { ICatalogEntry, ITestStatus, ZooTask } from '../catalog/types';
-import type { IModelDescription } from '../spec/types';
+import type { ZooTask } from '../catalog/types';
 import type { IImageSummary } from './image-summary';
 import {
-  BLOCKING,
   checkBrowser,
   checkPixelSize,
   checkTask,
-  checkTest,
-  IScored
+  checkTest
 } from './fit-reasons';
+import { checkAxes, checkChannels, checkDims, checkSize } from './fit-shape';
 import {
-  checkAxes,
-  checkChannels,
-  checkDims,
-  checkSize,
-  IChoices
-} from './fit-shape';
+  BLOCKING,
+  IChoices,
+  IFitCandidate,
+  IModelFit,
+  IScored
+} from './fit-types';
 
-export { FIT_PENALTIES } from './fit-reasons';
-
-/** How well one aspect fits: fine, a compromise, or a blocker. */
-export type FitLevel = 'ok' | 'warn' | 'fail';
-
-/** The aspects a fit is judged on. */
-export type FitAspect =
-  | 'dims'
-  | 'axes'
-  | 'channels'
-  | 'pixel-size'
-  | 'browser'
-  | 'task'
-  | 'test'
-  | 'size';
-
-/** The order reasons are listed in. */
-export const FIT_ASPECTS: readonly FitAspect[] = [
-  'dims',
-  'axes',
-  'channels',
-  'pixel-size',
-  'browser',
-  'task',
-  'test',
-  'size'
-];
-
-/** One judged aspect, with a sentence for the user. */
-export interface IFitReason {
-  aspect: FitAspect;
-  level: FitLevel;
-  message: string;
-}
-
-/** How well one model fits one image. */
-export interface IModelFit {
-  /** `entry.key`. */
-  key: string;
-  name: string;
-  /** 0..100, higher is better. */
-  score: number;
-  /** One per aspect checked, in {@link FIT_ASPECTS} order. */
-  reasons: IFitReason[];
-  /**
-   * The model can run on this image in the browser as it is or after the
-   * suggested channel / plane choice: no 'fail' reason among dims, axes,
-   * channels and browser.
-   */
-  runnable: boolean;
-  /** Suggested image channel indices to feed, when a choice is needed. */
-  channels?: number[];
-  /**
-   * Image axes (lower-case letters) the model input has no room for and
-   * that must be fixed to one index, e.g. `{ z: 12 }` for the middle plane.
-   */
-  select?: Record<string, number>;
-}
-
-/** A model to judge: its catalog entry, and when loaded its description and test outcome. */
-export interface IFitCandidate {
-  entry: ICatalogEntry;
-  model?: IModelDescription;
-  test?: ITestStatus;
-}
+export { FIT_ASPECTS, FIT_PENALTIES } from './fit-types';
+export type {
+  FitAspect,
+  FitLevel,
+  IFitCandidate,
+  IFitReason,
+  IModelFit
+} from './fit-types';
 
 /** Judge how well one model fits an image; see `FIT_PENALTIES` for the score. */
 export function assessFit(

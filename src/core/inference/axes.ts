@@ -12,7 +12,7 @@ import {
   takeAlong,
   transposeTo
 } from '../tensor/ndarray';
-import { letterToAxisId } from './processing/kwargs';
+import { axisIdToLetter, letterToAxisId } from '../spec/axis-ids';
 
 /** Choices that make an image fit a model input. */
 export interface IImageToInputOptions {
@@ -48,22 +48,6 @@ export interface IImageResult extends INDArray {
 /** Axis id of an image letter. */
 function idOf(letter: string): string {
   return letterToAxisId(letter);
-}
-
-/** Letter of an axis id (custom ids stay as they are). */
-export function letterOf(id: string): string {
-  switch (id) {
-    case 'batch':
-      return 'b';
-    case 'channel':
-      return 'c';
-    case 'time':
-      return 't';
-    case 'index':
-      return 'i';
-    default:
-      return id;
-  }
 }
 
 /** Whether an axis of this size description can have length 1. */
@@ -125,7 +109,7 @@ export function imageToInput(
     }
     t = squeezeAxis(takeAlong(t, k, [index]), k);
   }
-  const keptAxes = t.axes.map(letterOf).join('');
+  const keptAxes = t.axes.map(axisIdToLetter).join('');
   const modelIds = descr.axes.map(a => a.id);
   const modelShape = modelIds.join(', ');
 
@@ -167,7 +151,7 @@ export function imageToInput(
       t = squeezeAxis(t, k);
       continue;
     }
-    const letter = letterOf(id);
+    const letter = axisIdToLetter(id);
     const hint =
       id === 'channel'
         ? `this model has no channel axis; your image has ${t.shape[k]} channels — pick one`
@@ -184,7 +168,7 @@ export function imageToInput(
     }
     if (a.type !== 'batch' && !admitsOne(a.size) && a.type !== 'channel') {
       throw new Error(
-        `this model expects a '${letterOf(a.id)}' axis (input axes: ` +
+        `this model expects a '${axisIdToLetter(a.id)}' axis (input axes: ` +
           `${modelShape}); your image axes are '${keptAxes}'`
       );
     }
@@ -217,17 +201,17 @@ export function outputToImage(
   const imageLetters = [...mapping.keptAxes];
   let t = output;
   for (let k = t.axes.length - 1; k >= 0; k--) {
-    if (t.shape[k] === 1 && !imageLetters.includes(letterOf(t.axes[k]))) {
+    if (t.shape[k] === 1 && !imageLetters.includes(axisIdToLetter(t.axes[k]))) {
       t = squeezeAxis(t, k);
     }
   }
-  const extra = t.axes.filter(a => !imageLetters.includes(letterOf(a)));
+  const extra = t.axes.filter(a => !imageLetters.includes(axisIdToLetter(a)));
   const inImage = imageLetters.map(idOf).filter(id => t.axes.includes(id));
   const ordered = transposeTo(t, [...extra, ...inImage]);
   return {
     dtype: ordered.dtype,
     shape: ordered.shape,
     data: ordered.data,
-    axes: ordered.axes.map(letterOf)
+    axes: ordered.axes.map(axisIdToLetter)
   };
 }

@@ -4,6 +4,18 @@
  * plus the model test (untiled run compared with the test outputs).
  * The network is reached only through {@link IInferenceSession}, so the
  * same code runs with onnxruntime-web, a fake in tests, or anything else.
+ *
+ * The inference/ folder (this file is its centre): running a described
+ * model on tensors, with no DOM and no JupyterLab.
+ * - pipeline.ts, tiling.ts, blocks.ts: prediction and tiling; compare.ts
+ *   and test-tensors.ts: the model test's comparison and its test data;
+ *   axes.ts: image axes ↔ model input/output;
+ * - processing/: pre- and postprocessing; session/: onnxruntime sessions
+ *   (backend choice, wasm fallback, opening a package's ONNX weights);
+ * - protocol.ts, worker-handlers.ts, worker.ts: the inference worker's
+ *   messages and what it does for each.
+ * It imports core/tensor, core/spec and core/package (and onnxruntime-web,
+ * in session/ only); never formats, analysis or anything outside core.
  */
 import type { IModelDescription, ITensorDescr } from '../spec/types';
 import type { INDArray, ITensor } from '../tensor/tensor';

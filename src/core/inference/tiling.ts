@@ -12,6 +12,9 @@
  * a root axis (its own grid), a derived axis (a SizeReference to a grid
  * axis: coordinates scale by r = ref.scale / scale, lengths add `offset`) or
  * a whole axis (channel/index/fixed: never split).
+ *
+ * One cohesive thing (the plan of grids and tiles), hence just over 400
+ * lines; blocks.ts cuts and stitches what it plans.
  */
 import type { IAxis, IModelDescription, ITensorDescr } from '../spec/types';
 import type { ITensor } from '../tensor/tensor';

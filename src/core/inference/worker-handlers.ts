@@ -8,7 +8,6 @@ import {
   HttpPackageReader,
   IModelPackage
 } from '../package/package';
-import { runsInBrowserStatic } from '../package/browser-support';
 import { MemoryPackageReader } from '../package/readers/memory';
 import { imageToInput, IAxisMapping, outputToImage } from './axes';
 import {
@@ -17,8 +16,10 @@ import {
   planWasmThreads,
   probeEnvironment
 } from './session/backends';
-import { createOrtSession, IOrtSession } from './session/ort';
+import { openOnnxSession, sessionReport } from './session/open';
+import type { IOrtSession } from './session/types';
 import { IInferenceSession, predict, testModel } from './pipeline';
+import { readTestTensors } from './test-tensors';
 import type {
   IBenchReport,
   IBenchRequest,
@@ -170,42 +171,22 @@ export class InferenceWorkerState {
       reader,
       source.kind === 'files' ? source.descriptionName : undefined
     );
-    const support = runsInBrowserStatic(pkg.model);
-    if (!support.onnx) {
-      throw new Error(
-        `'${pkg.model.name}' cannot run in the browser: ${support.reason}`
-      );
-    }
-    // readFile verifies the sha256 before the weights ever reach onnxruntime.
-    const weights = await pkg.readFile(support.onnx);
-    const externalData = support.onnx.externalData
-      ? [
-          {
-            path: support.onnx.externalData.source,
-            data: await pkg.readFile(support.onnx.externalData)
-          }
-        ]
-      : undefined;
-    const session = await createOrtSession(weights, {
+    // Refuses a package without ONNX weights; the sha256 is verified
+    // before the weights ever reach onnxruntime.
+    const session = await openOnnxSession(pkg, {
       backend,
       // Default: threads when the page is cross-origin isolated, else 1
       // (the reason comes back in the report).
       numThreads,
       wasmPaths: this._ort.wasmPaths,
-      threadWorkers: this._ort.threadWorkers,
-      externalData
+      threadWorkers: this._ort.threadWorkers
     });
     const modelKey = `${pkg.model.id ?? pkg.model.name}#${++this._counter}`;
     this._models.set(modelKey, { pkg, session });
     return {
       modelKey,
       name: pkg.model.name,
-      backend: session.backend,
-      threads: session.threads,
-      threadsRequested: session.threadsRequested,
-      ...(session.threadsReason
-        ? { threadsReason: session.threadsReason }
-        : {}),
+      ...sessionReport(session),
       inputNames: session.inputNames,
       outputNames: session.outputNames,
       milliseconds: performance.now() - started
@@ -225,22 +206,7 @@ export class InferenceWorkerState {
   async test(modelKey: string, ctx: IRequestContext): Promise<ITestReport> {
     const { pkg, session } = this._get(modelKey);
     const started = performance.now();
-    const read = (
-      refs: Array<{
-        testTensor?: { source: string; sha256?: string };
-        id: string;
-      }>
-    ) =>
-      Promise.all(
-        refs.map(d => {
-          if (!d.testTensor) {
-            throw new Error(`the description has no test tensor for '${d.id}'`);
-          }
-          return pkg.readTensor(d.testTensor);
-        })
-      );
-    const inputs = await read(pkg.model.inputs);
-    const outputs = await read(pkg.model.outputs);
+    const { inputs, outputs } = await readTestTensors(pkg);
     const report = await testModel(
       pkg.model,
       cancellable(session),

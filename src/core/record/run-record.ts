@@ -2,6 +2,10 @@
  * The run record: everything about one analysis run in the browser that the
  * generated notebook cells need to redo it in the kernel. Pure data plus
  * validation; no JupyterLab imports.
+ *
+ * The record/ folder (this file is its entry) holds what a run leaves
+ * behind, as pure data: the run record (here) and where its outputs are
+ * saved (output-files.ts). It imports only the types of core/spec.
  */
 import type { IModelDescription, IProcessingStep } from '../spec/types';
 

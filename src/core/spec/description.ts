@@ -4,6 +4,22 @@
  * Models of format 0.4.x and 0.5.x (any patch number) are validated and
  * returned as {@link IModelDescription}; datasets, applications, notebooks
  * and collections come back as {@link IGenericDescription} ("not a model").
+ *
+ * The spec/ folder (this file is its entry): reading and validating
+ * descriptions into the unified form of types.ts.
+ * - read.ts, errors.ts: readers of raw YAML values and the issue log;
+ * - common.ts: the metadata both formats share; weights.ts, tolerance.ts;
+ * - tensors.ts: the tensor lists (one reader, each format's tensor reader)
+ *   and the final processing pass;
+ * - steps.ts: the one processing-list reader, driven by a per-format table
+ *   (0.5 there, 0.4 in v04/processing.ts), and the implicit ensure_dtype
+ *   steps; step-kwargs.ts: the kwargs checks on the unified form;
+ * - v04/, v05/: what only one format has (0.4 axis letters and shapes,
+ *   0.5 axes and data descriptions);
+ * - axis-ids.ts: 0.4 axis letters ↔ axis ids (also used by inference);
+ * - describe.ts: processing in plain words; yaml-repair.ts.
+ * It imports only core/tensor and the `yaml` package: the package,
+ * inference and UI layers import spec, never the other way round.
  */
 import { parseDocument } from 'yaml';
 import type { IGenericDescription, IModelDescription } from './types';
@@ -18,8 +34,6 @@ export type { IDescriptionIssue } from './errors';
 export { toleranceFor } from './tolerance';
 export type { IToleranceValues } from './tolerance';
 export { describeProcessing } from './describe';
-export { runsInBrowserStatic } from '../package/browser-support';
-export type { IBrowserSupport } from '../package/browser-support';
 
 /** The result of {@link parseDescription}. */
 export type ParsedDescription =

@@ -1,8 +1,10 @@
 /**
  * Pre-/postprocessing steps in their 0.5 form: which ids are valid where and
- * the implicit `ensure_dtype` steps (digest 6.1). Kwargs are checked in
- * description-processing-kwargs.ts; 0.4 steps are converted to this form
- * first (v04/processing.ts), so both families get the same checks.
+ * the implicit `ensure_dtype` steps (digest 6.1), and the one reader of
+ * processing lists, which both formats use through a small per-format table
+ * ({@link IStepFormat}: 0.5 here, 0.4 in v04/processing.ts). Kwargs are
+ * checked afterwards in step-kwargs.ts on the unified form, so both families
+ * get the same checks.
  */
 import { DTYPES, DType } from '../tensor/tensor';
 import type { IProcessingStep } from './types';
@@ -46,46 +48,85 @@ export const PROCESSING_IDS_05: Record<Stage, ProcessingId[]> = {
 export { DTYPES };
 
 /**
- * Read a 0.5 processing list (`{id, kwargs}` entries). Unknown or misplaced
- * ids are logged; the remaining steps are returned with their paths.
+ * How one format writes its processing lists: the table the one list reader
+ * ({@link readSteps}) works from. 0.5 lists `{id, kwargs}` in the unified form
+ * ({@link STEPS_05}); 0.4 lists `{name, kwargs}` with axis letters, converted
+ * per step (v04/processing.ts `steps04`).
  */
-export function readSteps05(
+export interface IStepFormat {
+  /** The field naming a step: `id` (0.5) or `name` (0.4). */
+  key: 'id' | 'name';
+  /** The names valid in each stage. */
+  valid: Record<Stage, readonly string[]>;
+  /** How messages introduce the valid names, e.g. `valid here`. */
+  validLabel: string;
+  /**
+   * The step in the unified form, from a valid name and its kwargs (explicit
+   * nulls dropped); undefined when it cannot be converted (problems logged).
+   */
+  convert(
+    name: string,
+    kwargs: RawMap,
+    path: string,
+    log: IssueLog
+  ): IProcessingStep | undefined;
+}
+
+/** 0.5 lists: `{id, kwargs}` entries, already in the unified form. */
+export const STEPS_05: IStepFormat = {
+  key: 'id',
+  valid: PROCESSING_IDS_05,
+  validLabel: 'valid here',
+  convert: (id, kwargs) => ({ id: id as ProcessingId, kwargs })
+};
+
+/**
+ * Read a processing list written as `format` says. Entries that are not
+ * mappings, have no valid name for `stage` or non-mapping kwargs are logged
+ * and skipped; the remaining steps are returned with their paths.
+ */
+export function readSteps(
   value: unknown,
   stage: Stage,
   path: string,
-  log: IssueLog
+  log: IssueLog,
+  format: IStepFormat
 ): Array<{ step: IProcessingStep; path: string }> {
+  const { key, valid } = format;
+  const shape = `{${key}, kwargs}`;
   if (value === undefined || value === null) {
     return [];
   }
   if (!Array.isArray(value)) {
-    log.error(path, `expected a list of {id, kwargs}, got ${typeName(value)}`);
+    log.error(path, `expected a list of ${shape}, got ${typeName(value)}`);
     return [];
   }
   const out: Array<{ step: IProcessingStep; path: string }> = [];
   value.forEach((entry, i) => {
     const p = `${path}[${i}]`;
     if (!isMap(entry)) {
-      log.error(p, `expected a mapping {id, kwargs}, got ${typeName(entry)}`);
+      log.error(p, `expected a mapping ${shape}, got ${typeName(entry)}`);
       return;
     }
-    const id = entry.id;
-    if (typeof id !== 'string') {
+    const name = entry[key];
+    if (typeof name !== 'string') {
       log.error(
-        field(p, 'id'),
-        isAbsent(id)
+        field(p, key),
+        isAbsent(name)
           ? 'missing required field'
-          : `expected a string, got ${typeName(id)}`
+          : `expected a string, got ${typeName(name)}`
       );
       return;
     }
-    const allowed = PROCESSING_IDS_05[stage];
-    if (!(allowed as string[]).includes(id)) {
+    if (!valid[stage].includes(name)) {
       const other = stage === 'pre' ? 'post' : 'pre';
-      const where = (PROCESSING_IDS_05[other] as string[]).includes(id)
-        ? `'${id}' is only valid in ${other}processing`
-        : `unknown ${stage}processing id '${id}'`;
-      log.error(field(p, 'id'), `${where}; valid here: ${allowed.join(', ')}`);
+      const where = valid[other].includes(name)
+        ? `'${name}' is only valid in ${other}processing`
+        : `unknown ${stage}processing ${key} '${name}'`;
+      log.error(
+        field(p, key),
+        `${where}; ${format.validLabel}: ${valid[stage].join(', ')}`
+      );
       return;
     }
     const kwargs = entry.kwargs;
@@ -96,10 +137,10 @@ export function readSteps05(
       );
       return;
     }
-    out.push({
-      step: { id: id as ProcessingId, kwargs: dropNulls(kwargs ?? {}) },
-      path: p
-    });
+    const step = format.convert(name, dropNulls(kwargs ?? {}), p, log);
+    if (step) {
+      out.push({ step, path: p });
+    }
   });
   return out;
 }

@@ -1,3 +1,8 @@
+/**
+ * assessFit and rankModels (analysis/fit.ts) aspect by aspect, on image
+ * summaries and the fixture descriptions. One cohesive suite, hence over
+ * 400 lines.
+ */
 import { imageToInput } from '../../inference/axes';
 import type { IImageInfo } from '../../formats/types';
 import type { IModelDescription, ITensorDescr } from '../../spec/types';

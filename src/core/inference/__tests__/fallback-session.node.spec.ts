@@ -1,5 +1,5 @@
 import { FallbackSession } from '../session/fallback';
-import type { IOrtSession } from '../session/ort';
+import type { IOrtSession } from '../session/types';
 import type { ITensor } from '../../tensor/tensor';
 
 function fakeSession(

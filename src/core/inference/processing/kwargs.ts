@@ -2,6 +2,7 @@
  * Typed readers for processing-step kwargs (0.5 keys), with errors that
  * name the op and the key. Kwargs come from YAML, so nothing is trusted.
  */
+import { letterToAxisId } from '../../spec/axis-ids';
 
 /** Kwargs of one step plus the op name used in error messages. */
 export class Kwargs {
@@ -96,20 +97,4 @@ function toNumber(v: unknown): number | null {
     return Number(v);
   }
   return null;
-}
-
-/** 0.4 axis letter to 0.5 axis id (b→batch, c→channel, ...). */
-export function letterToAxisId(letter: string): string {
-  switch (letter) {
-    case 'b':
-      return 'batch';
-    case 'c':
-      return 'channel';
-    case 't':
-      return 'time';
-    case 'i':
-      return 'index';
-    default:
-      return letter;
-  }
 }

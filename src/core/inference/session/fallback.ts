@@ -6,7 +6,7 @@
  * and the backend actually used is reported with every result.
  */
 import type { ExecutionBackend } from './backends';
-import type { IOrtSession } from './ort';
+import type { IOrtSession } from './types';
 import type { ITensor } from '../../tensor/tensor';
 
 export class FallbackSession implements IOrtSession {

@@ -20,7 +20,7 @@ import {
 } from './backends';
 import { castData } from '../../tensor/ndarray';
 import { FallbackSession } from './fallback';
-import type { IInferenceSession } from '../pipeline';
+import type { IOrtSession } from './types';
 
 /** The onnxruntime-web module (or a compatible build). */
 export type Ort = typeof OrtModule;
@@ -48,22 +48,6 @@ export interface IOrtSessionOptions {
    * `wasmPaths`; without them more than one thread would never open.
    */
   threadWorkers?: boolean;
-}
-
-/** A session plus which backend runs it and why others were skipped. */
-export interface IOrtSession extends IInferenceSession {
-  backend: ExecutionBackend;
-  /** Backends tried before the one used, with their errors. */
-  failures: Array<{ backend: ExecutionBackend; error: string }>;
-  /** Graph input element types by position (e.g. `float32`). */
-  inputTypes: string[];
-  /** wasm threads onnxruntime runs with (for every backend: its CPU kernels). */
-  threads: number;
-  /** Threads asked for. */
-  threadsRequested: number;
-  /** Why `threads` is below (or above) `threadsRequested`. */
-  threadsReason?: string;
-  release(): Promise<void>;
 }
 
 /**

@@ -1,6 +1,12 @@
 /**
  * Format 0.4.x model descriptions → the unified (0.5-shaped) form, as the
  * spec's converter does (digest 3.1 and 3.5), with 0.4's own validation rules.
+ *
+ * The v04/ folder (this file is its entry) holds what only format 0.4 has:
+ * tensors with axis letters (here), their shapes and halos (shapes.ts) and
+ * the conversion of their processing steps (processing.ts). It imports the
+ * shared spec modules (and v05/tensor.ts for the parsed-tensor type), never
+ * anything outside spec but core/tensor.
  */
 import { DTYPES, DType } from '../../tensor/tensor';
 import type { IFileRef, IModelDescription, ITensorDescr } from '../types';
@@ -16,9 +22,10 @@ import {
   typeName
 } from '../read';
 import { isNpySource, readFileRef, readMetadata } from '../common';
-import { checkTensorIds, finishProcessing } from '../v05/model';
+import { checkTensorIds, finishProcessing, readTensors } from '../tensors';
 import type { TensorRole } from '../v05/tensor';
-import { convertSteps04 } from './processing';
+import { readSteps } from '../steps';
+import { steps04 } from './processing';
 import { applyHalo, inputAxes, ITensor04, outputAxes } from './shapes';
 import { readWeights } from '../weights';
 import { readTolerances } from '../tolerance';
@@ -34,8 +41,8 @@ export function parseModel04(
   log: IssueLog
 ): IModelDescription {
   const meta = readMetadata(raw, '0.4', log);
-  const inputs = readTensors(raw, 'inputs', 'input', log);
-  const outputs = readTensors(raw, 'outputs', 'output', log);
+  const inputs = readTensors(raw, 'inputs', 'input', log, readTensor04);
+  const outputs = readTensors(raw, 'outputs', 'output', log, readTensor04);
   checkTensorIds([...inputs, ...outputs], log, 'name');
   for (const t of inputs) {
     t.tensor.axes = inputAxes(t, log);
@@ -67,24 +74,6 @@ export function parseModel04(
     tolerances: readTolerances(meta.config, '0.4', log),
     warnings: log.warnings
   };
-}
-
-function readTensors(
-  raw: RawMap,
-  key: string,
-  role: TensorRole,
-  log: IssueLog
-): ITensor04[] {
-  const list =
-    readList(log, raw, key, '', { required: true, nonEmpty: true }) ?? [];
-  const out: ITensor04[] = [];
-  list.forEach((entry, i) => {
-    const t = readTensor04(entry, role, item(key, i), log);
-    if (t) {
-      out.push(t);
-    }
-  });
-  return out;
 }
 
 function readTensor04(
@@ -159,12 +148,12 @@ function readTensor04(
   const validLetters = [...letters]
     .filter(l => AXIS_LETTERS.includes(l))
     .join('');
-  const steps = convertSteps04(
+  const steps = readSteps(
     raw[procKey],
     role === 'input' ? 'pre' : 'post',
-    validLetters,
     field(path, procKey),
-    log
+    log,
+    steps04(validLetters)
   );
   if (role === 'input' && !isAbsent(raw.halo)) {
     log.error(field(path, 'halo'), 'only outputs have a halo');

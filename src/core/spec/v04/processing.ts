@@ -1,18 +1,15 @@
 /**
  * 0.4 processing steps (`{name, kwargs}` with axis letters and `mode`) →
  * the 0.5 form (`{id, kwargs}` with axis ids), following the spec's
- * converter (digest 3.5 and 6.2). Kwargs validation that both families share
- * happens afterwards in spec/steps.ts.
+ * converter (digest 3.5 and 6.2): the 0.4 table for the one list reader
+ * (`readSteps` in spec/steps.ts). Kwargs validation that both families
+ * share happens afterwards in spec/step-kwargs.ts.
  */
 import type { IProcessingStep } from '../types';
+import { letterToAxisId } from '../axis-ids';
 import { field, IssueLog } from '../errors';
-import { isAbsent, isMap, RawMap, typeName } from '../read';
-import type { Stage } from '../steps';
-
-/** Axis letter → 0.5 axis id. */
-export function letterToId(letter: string): string {
-  return { b: 'batch', c: 'channel', t: 'time', i: 'index' }[letter] ?? letter;
-}
+import { RawMap, typeName } from '../read';
+import type { IStepFormat, Stage } from '../steps';
 
 const NAMES_04: Record<Stage, string[]> = {
   pre: [
@@ -34,69 +31,19 @@ const NAMES_04: Record<Stage, string[]> = {
   ]
 };
 
-/** Convert a 0.4 pre-/postprocessing list of a tensor with axis letters `letters`. */
-export function convertSteps04(
-  value: unknown,
-  stage: Stage,
-  letters: string,
-  path: string,
-  log: IssueLog
-): Array<{ step: IProcessingStep; path: string }> {
-  if (value === undefined || value === null) {
-    return [];
-  }
-  if (!Array.isArray(value)) {
-    log.error(
-      path,
-      `expected a list of {name, kwargs}, got ${typeName(value)}`
-    );
-    return [];
-  }
-  const out: Array<{ step: IProcessingStep; path: string }> = [];
-  value.forEach((entry, i) => {
-    const p = `${path}[${i}]`;
-    if (!isMap(entry)) {
-      log.error(p, `expected a mapping {name, kwargs}, got ${typeName(entry)}`);
-      return;
-    }
-    const name = entry.name;
-    if (typeof name !== 'string') {
-      log.error(
-        field(p, 'name'),
-        isAbsent(name)
-          ? 'missing required field'
-          : `expected a string, got ${typeName(name)}`
-      );
-      return;
-    }
-    if (!NAMES_04[stage].includes(name)) {
-      const where =
-        stage === 'pre' && NAMES_04.post.includes(name)
-          ? `'${name}' is only valid in postprocessing`
-          : `unknown ${stage}processing name '${name}'`;
-      log.error(
-        field(p, 'name'),
-        `${where}; valid in format 0.4: ${NAMES_04[stage].join(', ')}`
-      );
-      return;
-    }
-    const kwargsRaw = entry.kwargs ?? {};
-    if (!isMap(kwargsRaw)) {
-      log.error(
-        field(p, 'kwargs'),
-        `expected a mapping, got ${typeName(kwargsRaw)}`
-      );
-      return;
-    }
-    const kwargs = Object.fromEntries(
-      Object.entries(kwargsRaw).filter(([, v]) => v !== null)
-    );
-    const step = convertOne(name, kwargs, letters, p, log);
-    if (step) {
-      out.push({ step, path: p });
-    }
-  });
-  return out;
+/**
+ * The 0.4 list format for a tensor with axis letters `letters`: `{name,
+ * kwargs}` entries, each converted to the unified form (for
+ * `readSteps` in spec/steps.ts).
+ */
+export function steps04(letters: string): IStepFormat {
+  return {
+    key: 'name',
+    valid: NAMES_04,
+    validLabel: 'valid in format 0.4',
+    convert: (name, kwargs, path, log) =>
+      convertOne(name, kwargs, letters, path, log)
+  };
 }
 
 function convertOne(
@@ -223,7 +170,7 @@ function convertOne(
       const m = requireMode(['per_dataset', 'per_sample']);
       let ids = axesLetters === undefined ? undefined : axes();
       if (ids === undefined && m === 'per_dataset') {
-        ids = [...letters].filter(l => l !== 'b').map(letterToId);
+        ids = [...letters].filter(l => l !== 'b').map(letterToAxisId);
       }
       return {
         id: 'scale_mean_variance',
@@ -268,7 +215,7 @@ function readAxesLetters(
       ok = false;
     }
   }
-  return ok ? (list as string[]).map(letterToId) : undefined;
+  return ok ? (list as string[]).map(letterToAxisId) : undefined;
 }
 
 /** The single non-batch axis not in `ids` (lists of values run along it). */
@@ -283,7 +230,7 @@ function complementAxis(
     return undefined;
   }
   const rest = [...letters]
-    .map(letterToId)
+    .map(letterToAxisId)
     .filter(id => id !== 'batch' && !ids.includes(id));
   if (rest.length !== 1) {
     log.error(

@@ -6,7 +6,7 @@ import type { AxisSize, AxisType, IAxis } from '../types';
 import { field, item, IssueLog } from '../errors';
 import { asNumber, isAbsent, isMap, readString, typeName } from '../read';
 import type { IParsedTensor } from '../v05/tensor';
-import { letterToId } from './processing';
+import { letterToAxisId } from '../axis-ids';
 
 /** A 0.4 tensor between the two passes (outputs need their reference input's axes). */
 export interface ITensor04 extends IParsedTensor {
@@ -26,7 +26,7 @@ export function makeAxis(letter: string, size: AxisSize, scale = 1): IAxis {
   const type = types[letter] ?? 'space';
   const axis: IAxis = {
     type,
-    id: letterToId(letter),
+    id: letterToAxisId(letter),
     description: '',
     size,
     scale,
@@ -241,7 +241,7 @@ function implicitSize(
     }
     return { kind: 'fixed', value: 2 * offset };
   }
-  const refAxis = ref.tensor.axes.find(a => a.id === letterToId(letter));
+  const refAxis = ref.tensor.axes.find(a => a.id === letterToAxisId(letter));
   if (!refAxis) {
     log.error(
       path,

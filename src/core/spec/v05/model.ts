@@ -1,20 +1,19 @@
 /**
  * Format 0.5.x model descriptions → the unified form, with the spec's
  * cross-field rules (digest 3.2, 3.3, 6.1).
+ *
+ * The v05/ folder (this file is its entry) holds what only format 0.5 has:
+ * tensor descriptions with axes (tensor.ts) and data descriptions
+ * (data.ts), and the cross-tensor checks here. It imports the shared spec
+ * modules only (v04/ imports from it, not the other way round).
  */
 import type { IModelDescription, ITensorDescr } from '../types';
 import { field, IssueLog } from '../errors';
-import { RawMap, readList } from '../read';
+import type { RawMap } from '../read';
 import { readMetadata } from '../common';
 import { readWeights } from '../weights';
-import { withImplicitSteps } from '../steps';
-import { validateStep } from '../step-kwargs';
-import {
-  IParsedTensor,
-  readTensor05,
-  TensorRole,
-  UNREADABLE_SIZE
-} from './tensor';
+import { checkTensorIds, finishProcessing, readTensors } from '../tensors';
+import { IParsedTensor, readTensor05, UNREADABLE_SIZE } from './tensor';
 import { readTolerances } from '../tolerance';
 
 /** Parse a 0.5 model description; problems go to `log`. */
@@ -24,8 +23,8 @@ export function parseModel05(
   log: IssueLog
 ): IModelDescription {
   const meta = readMetadata(raw, '0.5', log);
-  const inputs = readTensors(raw, 'inputs', 'input', log);
-  const outputs = readTensors(raw, 'outputs', 'output', log);
+  const inputs = readTensors(raw, 'inputs', 'input', log, readTensor05);
+  const outputs = readTensors(raw, 'outputs', 'output', log, readTensor05);
   checkTensorIds([...inputs, ...outputs], log);
   for (const t of [...inputs, ...outputs]) {
     checkAxisIds(t, log);
@@ -47,44 +46,6 @@ export function parseModel05(
     tolerances: readTolerances(meta.config, '0.5', log),
     warnings: log.warnings
   };
-}
-
-function readTensors(
-  raw: RawMap,
-  key: string,
-  role: TensorRole,
-  log: IssueLog
-): IParsedTensor[] {
-  const list =
-    readList(log, raw, key, '', { required: true, nonEmpty: true }) ?? [];
-  const out: IParsedTensor[] = [];
-  list.forEach((entry, i) => {
-    const t = readTensor05(entry, role, `${key}[${i}]`, log);
-    if (t) {
-      out.push(t);
-    }
-  });
-  return out;
-}
-
-/** Tensor ids (0.4: names) must be unique across inputs and outputs. */
-export function checkTensorIds(
-  tensors: Array<{ tensor: ITensorDescr; path: string }>,
-  log: IssueLog,
-  key = 'id'
-): void {
-  const seen = new Map<string, string>();
-  for (const { tensor, path } of tensors) {
-    const first = seen.get(tensor.id);
-    if (first !== undefined) {
-      log.error(
-        field(path, key),
-        `duplicate tensor ${key} '${tensor.id}' (already used by ${first}); ${key}s must be unique across inputs and outputs`
-      );
-    } else {
-      seen.set(tensor.id, path);
-    }
-  }
 }
 
 function checkAxisIds({ tensor, path }: IParsedTensor, log: IssueLog): void {
@@ -194,39 +155,4 @@ function checkSizeReferences(
       }
     }
   });
-}
-
-/**
- * Validate every explicit step against its tensor, then add the implicit
- * ensure_dtype steps. Shared with 0.4 (whose steps are converted beforehand).
- */
-export function finishProcessing(
-  inputs: IParsedTensor[],
-  outputs: IParsedTensor[],
-  family: '0.4' | '0.5',
-  log: IssueLog
-): void {
-  const inputIds = inputs.map(t => t.tensor.id);
-  const outputIds = outputs.map(t => t.tensor.id);
-  for (const [list, stage] of [
-    [inputs, 'pre'],
-    [outputs, 'post']
-  ] as const) {
-    for (const { tensor, steps } of list) {
-      const ctx = {
-        family,
-        stage,
-        tensorId: tensor.id,
-        axes: tensor.axes,
-        inputIds,
-        outputIds
-      };
-      steps.forEach(({ step, path }) => validateStep(step, ctx, path, log));
-      tensor.processing = withImplicitSteps(
-        steps.map(s => s.step),
-        stage,
-        tensor.data.type
-      );
-    }
-  }
 }

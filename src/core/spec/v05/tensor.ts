@@ -25,7 +25,7 @@ import {
   typeName
 } from '../read';
 import { isNpySource, readFileRef } from '../common';
-import { readSteps05, Stage } from '../steps';
+import { readSteps, Stage, STEPS_05 } from '../steps';
 import { readData } from './data';
 
 /** Whether a tensor is an input or an output. */
@@ -135,7 +135,13 @@ export function readTensor05(
   if (role === 'output' && !isAbsent(raw.optional)) {
     log.error(field(path, 'optional'), 'only inputs can be optional');
   }
-  const steps = readSteps05(raw[procKey], stage, field(path, procKey), log);
+  const steps = readSteps(
+    raw[procKey],
+    stage,
+    field(path, procKey),
+    log,
+    STEPS_05
+  );
   return { tensor, steps, path };
 }
 
