@@ -12,7 +12,11 @@ import {
   readFileBytes,
   writeFileBytes
 } from '../../jupyter/files';
-import type { IInferenceService, IZooCatalog } from '../../tokens';
+import type {
+  IInferenceClient,
+  IInferenceService,
+  IZooCatalog
+} from '../../tokens';
 import type { IWizardState } from '../state';
 import type { ISessionServices, ShowOverlay } from './services';
 
@@ -29,6 +33,25 @@ export interface IWizardServices {
   extensionVersion: string;
 }
 
+/**
+ * The service's client, looked up on every call: the service makes it on
+ * first use and makes a new one when the worker was stopped.
+ */
+function currentClient(service: IInferenceService): IInferenceClient {
+  return {
+    get progress() {
+      return service.client.progress;
+    },
+    probe: () => service.client.probe(),
+    open: (source, backend, numThreads) =>
+      service.client.open(source, backend, numThreads),
+    test: modelKey => service.client.test(modelKey),
+    predict: (modelKey, inputs, blockShape, preprocessing) =>
+      service.client.predict(modelKey, inputs, blockShape, preprocessing),
+    close: modelKey => service.client.close(modelKey)
+  };
+}
+
 /** The session's services on JupyterLab's. */
 export function jupyterSessionServices(
   services: IWizardServices
@@ -39,7 +62,7 @@ export function jupyterSessionServices(
       readFileBytes: path => readFileBytes(contents, path),
       writeFileBytes: (path, bytes) => writeFileBytes(contents, path, bytes)
     },
-    inference: services.inference.client,
+    inference: currentClient(services.inference),
     catalog: zoo.catalog,
     packageSource: async entry => ({
       kind: 'url',
