@@ -1,23 +1,33 @@
 /**
  * The wizard panel: a row of step tabs (Choose, Adapt, Validate, Report),
  * the current step's view, and a status line with progress and Cancel.
- * Every step can be revisited; the view is redrawn from the session.
+ * Every step can be revisited; the view is redrawn from the session when
+ * the state, the activity or a signal the current step names fires.
  */
 import { Widget } from '@lumino/widgets';
 
 import { h } from '../jupyter/dom';
 import { WIZARD_STEPS, type WizardStep } from './state';
-import type { IStepContext } from './steps/common';
-import { renderAdapt } from './steps/adapt';
-import { renderChoose } from './steps/choose';
-import { renderReport } from './steps/report';
-import { renderValidate } from './steps/validate';
+import type { IStepContext, StepSignal } from './steps/common';
+import { adaptSignals, renderAdapt } from './steps/adapt';
+import { chooseSignals, renderChoose } from './steps/choose';
+import { renderReport, reportSignals } from './steps/report';
+import { renderValidate, validateSignals } from './steps/validate';
 
-const RENDER: Record<WizardStep, (ctx: IStepContext) => HTMLElement> = {
-  choose: renderChoose,
-  adapt: renderAdapt,
-  validate: renderValidate,
-  report: renderReport
+type Session = IStepContext['session'];
+
+/** Each step's view and the signals it listens to. */
+const STEPS: Record<
+  WizardStep,
+  {
+    render: (ctx: IStepContext) => HTMLElement;
+    signals: (session: Session) => StepSignal[];
+  }
+> = {
+  choose: { render: renderChoose, signals: chooseSignals },
+  adapt: { render: renderAdapt, signals: adaptSignals },
+  validate: { render: renderValidate, signals: validateSignals },
+  report: { render: renderReport, signals: reportSignals }
 };
 
 /** The wizard's main-area content. */
@@ -58,7 +68,6 @@ export class WizardPanel extends Widget {
       role: 'tabpanel'
     });
     this.node.append(this._tabs, this._status, this._body);
-    _ctx.session.changed.connect(this._schedule, this);
     this._render();
   }
 
@@ -74,7 +83,7 @@ export class WizardPanel extends Widget {
     if (this._frame) {
       cancelAnimationFrame(this._frame);
     }
-    this._ctx.session.changed.disconnect(this._schedule, this);
+    this._listen([]);
     super.dispose();
   }
 
@@ -90,9 +99,29 @@ export class WizardPanel extends Widget {
     }
   }
 
+  /** Listen to `signals` only (the tabs and status line, and the current step). */
+  private _listen(signals: StepSignal[]): void {
+    for (const signal of this._signals) {
+      signal.disconnect(this._schedule, this);
+    }
+    this._signals = [...new Set(signals)];
+    for (const signal of this._signals) {
+      signal.connect(this._schedule, this);
+    }
+  }
+
   private _render(): void {
     const { session, trans } = this._ctx;
     const step = session.state.step;
+    if (step !== this._listening) {
+      this._listening = step;
+      this._listen([
+        session.store.stateChanged,
+        session.activity.activityChanged,
+        ...STEPS[step].signals(session)
+      ]);
+    }
+    const activity = session.activity;
     for (const tab of Array.from(this._tabs.children) as HTMLElement[]) {
       const selected = tab.dataset.step === step;
       tab.setAttribute('aria-selected', String(selected));
@@ -100,12 +129,12 @@ export class WizardPanel extends Widget {
       tab.classList.toggle('jp-mod-current', selected);
     }
     this._status.replaceChildren();
-    if (session.busy) {
-      const p = session.progress;
+    if (activity.busy) {
+      const p = activity.progress;
       const text =
         p && p.total
           ? trans.__('%1 — tile %2 of %3', p.what, p.done, p.total)
-          : trans.__('%1…', p?.what ?? session.busy);
+          : trans.__('%1…', p?.what ?? activity.busy);
       const cancel = h('button', {
         className: 'jp-mod-styled jp-BioImage-wizardCancel',
         textContent: trans.__('Cancel')
@@ -115,17 +144,17 @@ export class WizardPanel extends Widget {
         h('span', { className: 'jp-BioImage-wizardBusy', textContent: text }),
         ...(p ? [cancel] : [])
       );
-    } else if (session.error) {
+    } else if (activity.error) {
       this._status.append(
         h('span', {
           className: 'jp-BioImage-wizardError',
-          textContent: session.error
+          textContent: activity.error
         })
       );
     }
     // Keep the scroll position: a redraw must not jump to the top.
     const scroll = this._body.scrollTop;
-    this._body.replaceChildren(RENDER[step](this._ctx));
+    this._body.replaceChildren(STEPS[step].render(this._ctx));
     this._body.scrollTop = scroll;
     this._body.dataset.step = step;
   }
@@ -155,4 +184,6 @@ export class WizardPanel extends Widget {
   private _status: HTMLElement;
   private _body: HTMLElement;
   private _frame = 0;
+  private _signals: StepSignal[] = [];
+  private _listening: WizardStep | null = null;
 }

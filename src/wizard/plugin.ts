@@ -34,7 +34,7 @@ import {
 } from '../tokens';
 import { memorySource } from '../core/formats/planes';
 import { WizardPanel } from './panel';
-import { WizardSession } from './session';
+import { jupyterSessionServices, WizardSession } from './session';
 import { initialState, restoreState } from './state';
 
 const PLUGIN_ID = 'jupyterlab-bioimage:wizard';
@@ -159,14 +159,22 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
       const saved = stateDB ? await stateDB.fetch(stateKey(path)) : undefined;
       const state = restoreState(saved) ?? initialState(path);
       const session = new WizardSession(
-        {
+        jupyterSessionServices({
           contents: app.serviceManager.contents,
           serviceManager: app.serviceManager,
           inference,
           zoo,
           showOverlay,
+          // The choices (not the results), at most every half second.
+          saveState: stateDB
+            ? s =>
+                void stateDB.save(
+                  stateKey(path),
+                  s as unknown as ReadonlyJSONValue
+                )
+            : undefined,
           extensionVersion: extensionVersion()
-        },
+        }),
         state
       );
       const content = new WizardPanel({
@@ -201,19 +209,6 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
       widget.title.closable = true;
       widget.addClass('jp-BioImage-wizardWidget');
       paths.set(widget, path);
-      let saving = 0;
-      session.changed.connect(() => {
-        // Keep the choices (not the results) at most every half second.
-        if (stateDB && !saving) {
-          saving = window.setTimeout(() => {
-            saving = 0;
-            void stateDB.save(
-              stateKey(path),
-              session.state as unknown as ReadonlyJSONValue
-            );
-          }, 500);
-        }
-      });
       widget.disposed.connect(() => session.dispose());
       const viewer = viewers?.find(w => w.context.path === path);
       app.shell.add(

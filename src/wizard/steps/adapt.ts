@@ -16,12 +16,13 @@ import {
   IStepContext,
   numberInput,
   select,
+  type StepSignal,
   verdict
 } from './common';
 
 /** Number of channels the model input takes (1 when it has no channel axis). */
 function modelChannels(ctx: IStepContext): number {
-  const axis = ctx.session.model?.inputs[0]?.axes.find(
+  const axis = ctx.session.choice.model?.inputs[0]?.axes.find(
     a => a.type === 'channel'
   );
   if (!axis) {
@@ -34,7 +35,7 @@ function modelChannels(ctx: IStepContext): number {
 
 function channelBlock(ctx: IStepContext): HTMLElement | null {
   const { session, trans } = ctx;
-  const s = session.summary;
+  const s = session.choice.summary;
   if (!s || s.sizes.c <= 1) {
     return null;
   }
@@ -51,7 +52,7 @@ function channelBlock(ctx: IStepContext): HTMLElement | null {
         : trans.__('channel %1', c)
     ]
   );
-  const names = session.model?.inputs[0]?.axes.find(
+  const names = session.choice.model?.inputs[0]?.axes.find(
     a => a.type === 'channel'
   )?.channelNames;
   const fields = Array.from({ length: n }, (_, k) =>
@@ -74,8 +75,8 @@ function channelBlock(ctx: IStepContext): HTMLElement | null {
 
 function planeBlock(ctx: IStepContext): HTMLElement | null {
   const { session, trans } = ctx;
-  const s = session.summary;
-  const z = session.selection().z;
+  const s = session.choice.summary;
+  const z = session.choice.selection().z;
   if (!s || z === undefined) {
     return null;
   }
@@ -101,10 +102,10 @@ function planeBlock(ctx: IStepContext): HTMLElement | null {
 /** Resampling to the model's pixel size, offered when both sizes are known. */
 function pixelSizeBlock(ctx: IStepContext): HTMLElement | null {
   const { session, trans } = ctx;
-  const um = session.summary?.pixelSizeUm?.x;
-  const model = session.model;
+  const um = session.choice.summary?.pixelSizeUm?.x;
+  const model = session.choice.model;
   const modelUm = model ? modelPixelUm(model) : undefined;
-  const sizes = session.summary?.sizes;
+  const sizes = session.choice.summary?.sizes;
   if (!um || !modelUm || !sizes) {
     return null;
   }
@@ -143,11 +144,11 @@ function pixelSizeBlock(ctx: IStepContext): HTMLElement | null {
 
 function preprocessingBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const model = session.model;
+  const model = session.choice.model;
   const input = model?.inputs[0];
   const steps = h('ol', { className: 'jp-BioImage-steps' });
   if (input) {
-    for (const step of session.preprocessing()) {
+    for (const step of session.choice.preprocessing()) {
       steps.append(h('li', { textContent: describeProcessing(step, input) }));
     }
     if (!steps.childElementCount) {
@@ -188,7 +189,7 @@ function preprocessingBlock(ctx: IStepContext): HTMLElement {
       )
     );
   }
-  const preview = session.preview;
+  const preview = session.preview.inputPreview;
   const previewNodes: Node[] = [];
   if (preview) {
     previewNodes.push(
@@ -230,8 +231,8 @@ function preprocessingBlock(ctx: IStepContext): HTMLElement {
     button(
       trans.__('Preview the normalised input'),
       'jp-BioImage-wizardPreview',
-      () => void session.computePreview(),
-      { disabled: !!session.busy }
+      () => void session.preview.computePreview(),
+      { disabled: !!session.activity.busy }
     ),
     ...previewNodes
   );
@@ -239,9 +240,10 @@ function preprocessingBlock(ctx: IStepContext): HTMLElement {
 
 function postprocessingBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const model = session.model;
+  const model = session.choice.model;
   const st = session.state;
-  const segmentation = session.entry?.tasks.includes('segmentation') ?? false;
+  const segmentation =
+    session.choice.entry?.tasks.includes('segmentation') ?? false;
   const outputs: Array<[string, string]> = (model?.outputs ?? []).map(o => [
     o.id,
     o.id
@@ -339,15 +341,15 @@ function postprocessingBlock(ctx: IStepContext): HTMLElement {
 
 function runBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const r = session.result;
-  const crop = session.cropPreview;
+  const r = session.runner.result;
+  const crop = session.preview.cropPreview;
   const nodes: Node[] = [
     button(
       trans.__('Preview on a crop'),
       'jp-BioImage-wizardCropPreview',
-      () => void session.previewCrop(),
+      () => void session.preview.previewCrop(),
       {
-        disabled: !!session.busy,
+        disabled: !!session.activity.busy,
         title: trans.__(
           'Runs the model on the centre of the image (256 × 256) with these settings'
         )
@@ -373,8 +375,8 @@ function runBlock(ctx: IStepContext): HTMLElement {
     button(
       trans.__('Run on the whole image'),
       'jp-BioImage-wizardRun',
-      () => void session.run(),
-      { accept: true, disabled: !!session.busy }
+      () => void session.runner.run(),
+      { accept: true, disabled: !!session.activity.busy }
     )
   ];
   if (r) {
@@ -393,7 +395,7 @@ function runBlock(ctx: IStepContext): HTMLElement {
         trans.__('Save as TIFF next to the image'),
         'jp-BioImage-wizardSave',
         () => {
-          void session.saveResult().then(paths => {
+          void session.runner.saveResult().then(paths => {
             saved.textContent = paths.length
               ? trans.__('Saved %1', paths.join(', '))
               : '';
@@ -407,11 +409,22 @@ function runBlock(ctx: IStepContext): HTMLElement {
   return block(trans.__('Run'), 'jp-mod-run', ...nodes);
 }
 
+/** What Adapt shows: the choices, the chosen model, the previews, the run. */
+export function adaptSignals(session: IStepContext['session']): StepSignal[] {
+  return [
+    session.store.stateChanged,
+    session.activity.activityChanged,
+    session.choice.choiceChanged,
+    session.preview.previewChanged,
+    session.runner.runChanged
+  ];
+}
+
 /** The Adapt step. */
 export function renderAdapt(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
   const root = h('div', { className: 'jp-BioImage-wizardStep jp-mod-adapt' });
-  const model = session.model;
+  const model = session.choice.model;
   if (!model) {
     root.append(h('p', { textContent: trans.__('Choose a model first.') }));
     return root;

@@ -11,6 +11,7 @@ import {
   h,
   IStepContext,
   select,
+  type StepSignal,
   verdict
 } from './common';
 
@@ -28,10 +29,20 @@ function fmtUm(v: number | undefined): string {
   return v === undefined ? '?' : `${v.toPrecision(3)} µm`;
 }
 
+/** What Choose shows: the choices, the image and ranked models, the comparison. */
+export function chooseSignals(session: IStepContext['session']): StepSignal[] {
+  return [
+    session.store.stateChanged,
+    session.activity.activityChanged,
+    session.choice.choiceChanged,
+    session.compare.compareChanged
+  ];
+}
+
 /** The Choose step. */
 export function renderChoose(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const s = session.summary;
+  const s = session.choice.summary;
   const root = h('div', { className: 'jp-BioImage-wizardStep jp-mod-choose' });
   if (!s) {
     root.append(h('p', { textContent: trans.__('Reading the image…') }));
@@ -86,9 +97,9 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
     'aria-label': trans.__('Models ranked by fit')
   });
   // A long list (the live zoo has thousands) stays fast: the best first.
-  const shown = session.showAllModels
-    ? session.fits
-    : session.fits.slice(0, TOP);
+  const shown = session.choice.showAllModels
+    ? session.choice.fits
+    : session.choice.fits.slice(0, TOP);
   for (const fit of shown) {
     const chosen = fit.key === session.state.modelKey;
     const reasons = h('ul', { className: 'jp-BioImage-wizardFitReasons' });
@@ -139,13 +150,13 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
     );
   }
   const more =
-    session.fits.length > TOP
+    session.choice.fits.length > TOP
       ? button(
-          session.showAllModels
+          session.choice.showAllModels
             ? trans.__('Show the best %1 only', TOP)
-            : trans.__('Show all %1 models', session.fits.length),
+            : trans.__('Show all %1 models', session.choice.fits.length),
           'jp-BioImage-wizardShowAll',
-          () => session.setShowAllModels(!session.showAllModels)
+          () => session.choice.setShowAllModels(!session.choice.showAllModels)
         )
       : '';
   root.append(
@@ -154,7 +165,7 @@ export function renderChoose(ctx: IStepContext): HTMLElement {
       trans.__('Models that fit this image'),
       'jp-mod-models',
       field(trans.__('I want to do'), task),
-      session.fits.length
+      session.choice.fits.length
         ? list
         : h('p', {
             textContent: trans.__(
@@ -180,11 +191,14 @@ function comparisonBlock(ctx: IStepContext): HTMLElement {
     button(
       trans.__('Compare the top 3 on a crop'),
       'jp-BioImage-wizardCompare',
-      () => void session.compareCandidates(),
-      { disabled: !!session.busy || !session.fits.some(f => f.runnable) }
+      () => void session.compare.compareCandidates(),
+      {
+        disabled:
+          !!session.activity.busy || !session.choice.fits.some(f => f.runnable)
+      }
     )
   ];
-  const previews = session.comparison;
+  const previews = session.compare.comparison;
   if (previews?.length) {
     const row = h('div', { className: 'jp-BioImage-wizardCompareRow' });
     row.append(

@@ -2,6 +2,7 @@
  * What every step view gets, and the few DOM builders they share.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { ISignal } from '@lumino/signaling';
 
 import { h } from '../../jupyter/dom';
 import type { WizardSession } from '../session';
@@ -19,6 +20,12 @@ export interface IStepContext {
   /** Path of the file selected in the file browser, if any. */
   selectedFile(): string | null;
 }
+
+/**
+ * A signal a step view listens to: the panel draws the step again when it
+ * fires. Each step names the controllers' signals of what it shows.
+ */
+export type StepSignal = ISignal<unknown, unknown>;
 
 /** A styled button; `action` errors are shown by the session. */
 export function button(

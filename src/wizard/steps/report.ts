@@ -2,7 +2,26 @@
  * Step 4, Report: write code cells that redo this analysis in the kernel,
  * pinned by model id, version and sha256, with a methods paragraph.
  */
-import { block, button, field, h, IStepContext, select } from './common';
+import {
+  block,
+  button,
+  field,
+  h,
+  IStepContext,
+  select,
+  type StepSignal
+} from './common';
+
+/** What Report shows: the choices, and whether a run (and its metrics) can be recorded. */
+export function reportSignals(session: IStepContext['session']): StepSignal[] {
+  return [
+    session.store.stateChanged,
+    session.activity.activityChanged,
+    session.choice.choiceChanged,
+    session.runner.runChanged,
+    session.validation.validationChanged
+  ];
+}
 
 /** The Report step. */
 export function renderReport(ctx: IStepContext): HTMLElement {

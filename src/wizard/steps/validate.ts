@@ -10,18 +10,19 @@ import {
   formatMetric,
   h,
   IStepContext,
+  type StepSignal,
   verdict
 } from './common';
 
 function testBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const t = session.testReport;
+  const t = session.validation.testReport;
   const nodes: Node[] = [
     button(
       trans.__("Run the model's own test here"),
       'jp-BioImage-wizardTest',
-      () => void session.testModel(),
-      { disabled: !!session.busy }
+      () => void session.validation.testModel(),
+      { disabled: !!session.activity.busy }
     )
   ];
   if (t) {
@@ -61,15 +62,15 @@ function testBlock(ctx: IStepContext): HTMLElement {
 
 function shiftBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const shift = session.preview?.shift;
+  const shift = session.preview.inputPreview?.shift;
   const nodes: Node[] = [];
-  if (!session.preview) {
+  if (!session.preview.inputPreview) {
     nodes.push(
       button(
         trans.__('Compare my image with its test input'),
         'jp-BioImage-wizardShift',
-        () => void session.computePreview(),
-        { disabled: !!session.busy }
+        () => void session.preview.computePreview(),
+        { disabled: !!session.activity.busy }
       )
     );
   } else if (!shift) {
@@ -130,18 +131,18 @@ function metricsBlock(ctx: IStepContext): HTMLElement {
       'jp-BioImage-wizardMetrics',
       () => {
         session.update({ groundTruthPath: gt.value.trim() });
-        void session.evaluate();
+        void session.validation.evaluate();
       },
       {
         accept: true,
-        disabled: !session.result || !!session.busy,
-        title: session.result
+        disabled: !session.runner.result || !!session.activity.busy,
+        title: session.runner.result
           ? undefined
           : trans.__('Run the model first (Adapt step)')
       }
     )
   ];
-  const m = session.metrics;
+  const m = session.validation.metrics;
   if (m) {
     const table = h('table', { className: 'jp-BioImage-metrics' });
     table.append(
@@ -217,7 +218,7 @@ function metricsBlock(ctx: IStepContext): HTMLElement {
       );
     }
   }
-  if (session.result?.labels) {
+  if (session.runner.result?.labels) {
     nodes.push(calibrationNodes(ctx));
   }
   return block(trans.__('3. Is the result right?'), 'jp-mod-metrics', ...nodes);
@@ -226,14 +227,14 @@ function metricsBlock(ctx: IStepContext): HTMLElement {
 /** Threshold calibration on the ground truth. */
 function calibrationNodes(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const c = session.calibration;
+  const c = session.validation.calibration;
   const wrap = h('div', { className: 'jp-BioImage-wizardCalibration' });
   wrap.append(
     button(
       trans.__('Calibrate the threshold on this ground truth'),
       'jp-BioImage-wizardCalibrate',
-      () => void session.calibrate(),
-      { disabled: !session.state.groundTruthPath || !!session.busy }
+      () => void session.validation.calibrate(),
+      { disabled: !session.state.groundTruthPath || !!session.activity.busy }
     )
   );
   if (c) {
@@ -258,9 +259,9 @@ function calibrationNodes(ctx: IStepContext): HTMLElement {
         'jp-BioImage-wizardUseThreshold',
         () => {
           session.update({ threshold: c.best.threshold });
-          void session.evaluate();
+          void session.validation.evaluate();
         },
-        { disabled: c.best.threshold === current || !!session.busy }
+        { disabled: c.best.threshold === current || !!session.activity.busy }
       )
     );
   }
@@ -279,11 +280,11 @@ function ttaBlock(ctx: IStepContext): HTMLElement {
     button(
       trans.__('Show where the model is unsure'),
       'jp-BioImage-wizardTta',
-      () => void session.runTta(),
-      { disabled: !session.model || !!session.busy }
+      () => void session.validation.runTta(),
+      { disabled: !session.choice.model || !!session.activity.busy }
     )
   ];
-  const t = session.tta;
+  const t = session.validation.tta;
   if (t) {
     nodes.push(
       h(
@@ -310,15 +311,15 @@ function ttaBlock(ctx: IStepContext): HTMLElement {
 
 function limitationsBlock(ctx: IStepContext): HTMLElement {
   const { session, trans } = ctx;
-  const entry = session.entry;
+  const entry = session.choice.entry;
   const warnings = [
-    ...(session.fit?.reasons
+    ...(session.choice.fit?.reasons
       .filter(r => r.level !== 'ok')
       .map(r => r.message) ?? []),
-    ...(session.preview?.shift?.checks
+    ...(session.preview.inputPreview?.shift?.checks
       .filter(c => c.level !== 'ok')
       .map(c => c.message) ?? []),
-    ...(session.testReport && !session.testReport.passed
+    ...(session.validation.testReport && !session.validation.testReport.passed
       ? [trans.__('The model does not reproduce its own test here.')]
       : [])
   ];
@@ -348,9 +349,9 @@ function limitationsBlock(ctx: IStepContext): HTMLElement {
 /** The model's own words on intended use and limitations (plain text). */
 function limitationNodes(ctx: IStepContext): Node[] {
   const { session, trans } = ctx;
-  const sections = session.limitations;
+  const sections = session.choice.limitations;
   if (sections === null) {
-    void session.loadLimitations();
+    void session.choice.loadLimitations();
     return [];
   }
   if (!sections.length) {
@@ -376,12 +377,29 @@ function limitationNodes(ctx: IStepContext): Node[] {
   );
 }
 
+/**
+ * What Validate shows: the choices, the model and its limitations, the
+ * domain shift (with the input preview), the result, the validation.
+ */
+export function validateSignals(
+  session: IStepContext['session']
+): StepSignal[] {
+  return [
+    session.store.stateChanged,
+    session.activity.activityChanged,
+    session.choice.choiceChanged,
+    session.preview.previewChanged,
+    session.runner.runChanged,
+    session.validation.validationChanged
+  ];
+}
+
 /** The Validate step. */
 export function renderValidate(ctx: IStepContext): HTMLElement {
   const root = h('div', {
     className: 'jp-BioImage-wizardStep jp-mod-validate'
   });
-  if (!ctx.session.model) {
+  if (!ctx.session.choice.model) {
     root.append(h('p', { textContent: ctx.trans.__('Choose a model first.') }));
     return root;
   }
