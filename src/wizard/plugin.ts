@@ -271,14 +271,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.openWizard,
       category: PALETTE_CATEGORY
     });
-    // One item per file type: context-menu selectors cannot contain commas.
-    for (const type of ['bioimage-tiff', 'bioimage-npy', 'tiff', 'png']) {
-      app.contextMenu.addItem({
-        command: CommandIDs.openWizard,
-        selector: `.jp-DirListing-item[data-file-type="${type}"]`,
-        rank: 20
-      });
-    }
+    // Its file-browser context-menu entries are declared in schema/wizard.json.
 
     const addToolbarButton = (doc: IImageDocument) => {
       doc.toolbar.addItem(

@@ -114,11 +114,14 @@ describe('the settings schemas', () => {
     expect(
       app.commands.label('bioimage:import-model-zip', { fromBrowser: true })
     ).toBe('Import as Model Package');
-    // The zoo adds no context-menu item in code any more.
-    expect(
-      app.contextMenu.menu.items.some(
-        item => item.command === 'bioimage:import-model-zip'
-      )
-    ).toBe(false);
+    // Neither the zoo nor the wizard adds a context-menu item in code any more.
+    for (const command of [
+      'bioimage:import-model-zip',
+      'bioimage:open-wizard'
+    ]) {
+      expect(
+        app.contextMenu.menu.items.some(item => item.command === command)
+      ).toBe(false);
+    }
   });
 });

@@ -18,7 +18,7 @@ import type { Activity } from './activity';
 import type { ModelChoice } from './choice';
 import type { OpenModels } from './open-models';
 import { boundaryOf, labelObjects, pickOutput } from './outputs';
-import { stemOf } from './paths';
+import { outputFileNextToImage } from '../../core/record/output-files';
 import type { ISessionServices } from './services';
 import {
   anyChanged,
@@ -129,11 +129,14 @@ export class RunController {
     if (!result) {
       return [];
     }
-    const stem = stemOf(this._store.state.imagePath);
     const saved: string[] = [];
     const save = async (suffix: string, array: INDArray) => {
       const letters = array.shape.length === 3 ? 'ZYX' : 'YX';
-      const path = `${stem}_${suffix}.tif`;
+      const path = outputFileNextToImage(
+        this._store.state.imagePath,
+        suffix,
+        'tif'
+      );
       await this._services.files.writeFileBytes(
         path,
         encodeTiff(array, letters)
