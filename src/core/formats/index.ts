@@ -21,12 +21,8 @@ export { DecodeError, formatBytes, type DecodeErrorKind } from './errors';
 export { encodeTiff, type IEncodeTiffOptions } from './tiff/write';
 export { guessAxes } from './npy-png';
 export { planeAxes, planeIndexOf, extractPlane } from './planes';
-export {
-  parseImageJ,
-  parseOmeXml,
-  parseShaped,
-  normaliseAxes
-} from './tiff/metadata';
+export { parseImageJ, parseShaped, normaliseAxes } from './tiff/metadata';
+export { parseOmeXml, readOmeXml, MAX_OME_XML_CHARS } from './tiff/ome';
 
 /** File kinds `openImage` recognises. */
 export type ImageKind = 'tiff' | 'npy' | 'png' | 'jpeg' | 'unknown';

@@ -10,12 +10,11 @@ import type { IPageHeader, ITiffStructure } from './ifd';
 import {
   guessLeadingAxes,
   isImageJ,
-  isOmeXml,
   normaliseAxes,
   parseImageJ,
-  parseOmeXml,
   parseShaped
 } from './metadata';
+import { isOmeXml, readOmeXml, type IOmeResult } from './ome';
 import type {
   IImageInfo,
   ImageFormat,
@@ -145,7 +144,11 @@ export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
   let physicalSize: IPhysicalSize | undefined;
   let timeIncrement: IQuantity | undefined;
 
-  const ome = isOmeXml(desc) ? parseOmeXml(desc) : undefined;
+  const omeResult: IOmeResult = isOmeXml(desc) ? readOmeXml(desc) : {};
+  if (omeResult.warning) {
+    warnings.push(omeResult.warning);
+  }
+  const ome = omeResult.ome;
   const shaped = !ome && !isImageJ(desc) ? parseShaped(desc) : undefined;
   if (ome) {
     format = 'ome-tiff';
