@@ -95,7 +95,7 @@ export async function openImage(
           `${fileName}: an axes override is only supported for NPY files.`
         );
       }
-      return openTiff(bytes, fileName, maxBytes);
+      return openTiff(bytes, fileName, maxBytes, opts);
     case 'npy':
       return memorySource(decodeNpyImage(bytes, fileName, maxBytes, opts.axes));
     case 'png':

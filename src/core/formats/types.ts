@@ -73,6 +73,8 @@ export interface IDecodeOptions {
   maxBytes?: number;
   /** Explicit axes (e.g. 'CYX'), overriding the guess; NPY only. */
   axes?: string;
+  /** Which series (OME <Image>) of a multi-series OME-TIFF to read; default 0. */
+  series?: number;
 }
 
 /** Index of one plane along the non-YX axes; missing axes default to 0. */

@@ -26,6 +26,11 @@ import type {
 export interface ITiffLayout extends IImageInfo {
   /** Page (IFD) index of each plane, in C order of the leading axes. */
   pages: number[];
+  /**
+   * Sample of that page each plane is, when the samples of a page are
+   * separate channels (grey photometric, several samples); else undefined.
+   */
+  samples?: number[];
   /** Shape of one plane: [height, width] or [height, width, samples]. */
   planeShape: number[];
 }
@@ -113,7 +118,11 @@ const sameGeometry = (a: IPageHeader, b: IPageHeader): boolean =>
   a.sampleFormat === b.sampleFormat;
 
 /** Compute the array layout of a TIFF file from its structure. */
-export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
+export function tiffLayout(
+  s: ITiffStructure,
+  fileName: string,
+  series = 0
+): ITiffLayout {
   const p0 = s.pages[0];
   const dtype = pageDType(p0);
   if (!dtype) {
