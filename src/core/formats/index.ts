@@ -21,12 +21,8 @@ export { DecodeError, formatBytes, type DecodeErrorKind } from './errors';
 export { encodeTiff, type IEncodeTiffOptions } from './tiff/write';
 export { guessAxes } from './npy-png';
 export { planeAxes, planeIndexOf, extractPlane } from './planes';
-export {
-  parseImageJ,
-  parseOmeXml,
-  parseShaped,
-  normaliseAxes
-} from './tiff/metadata';
+export { parseImageJ, parseShaped, normaliseAxes } from './tiff/metadata';
+export { parseOmeXml, readOmeXml, MAX_OME_XML_CHARS } from './tiff/ome';
 
 /** File kinds `openImage` recognises. */
 export type ImageKind = 'tiff' | 'npy' | 'png' | 'jpeg' | 'unknown';
@@ -99,7 +95,7 @@ export async function openImage(
           `${fileName}: an axes override is only supported for NPY files.`
         );
       }
-      return openTiff(bytes, fileName, maxBytes);
+      return openTiff(bytes, fileName, maxBytes, opts);
     case 'npy':
       return memorySource(decodeNpyImage(bytes, fileName, maxBytes, opts.axes));
     case 'png':

@@ -38,6 +38,30 @@ export interface ISourceSummary {
   warnings: string[];
 }
 
+/** One series (OME <Image>) of a multi-series file, as its metadata describes it. */
+export interface ISeriesInfo {
+  /** Position among the file's series; pass it as `IDecodeOptions.series`. */
+  index: number;
+  /** The series' name ('' if it has none). */
+  name: string;
+  /** Shape and axes from the metadata (size-1 axes dropped, samples not split out). */
+  shape: number[];
+  axes: string;
+  /** The metadata's pixel type, e.g. 'uint16'. */
+  type?: string;
+}
+
+/**
+ * A palette (PhotometricInterpretation 3) TIFF's colour map: entry i of each
+ * list is the 16-bit red/green/blue of pixel value i. The pixels themselves
+ * are the stored indices (often labels or measurements), not colours.
+ */
+export interface IColormap {
+  red: number[];
+  green: number[];
+  blue: number[];
+}
+
 /**
  * Shape, dtype, axes and metadata of an image: everything known from the
  * header, before (or without) reading pixel data.
@@ -55,6 +79,11 @@ export interface IImageInfo {
   physicalSize?: IPhysicalSize;
   /** Time between frames, where the file says. */
   timeIncrement?: IQuantity;
+  /** Every series of a file with several (OME-TIFF); `seriesIndex` is the one decoded. */
+  series?: ISeriesInfo[];
+  seriesIndex?: number;
+  /** The colour map of a palette TIFF. */
+  colormap?: IColormap;
   source: ISourceSummary;
 }
 
@@ -73,6 +102,8 @@ export interface IDecodeOptions {
   maxBytes?: number;
   /** Explicit axes (e.g. 'CYX'), overriding the guess; NPY only. */
   axes?: string;
+  /** Which series (OME <Image>) of a multi-series OME-TIFF to read; default 0. */
+  series?: number;
 }
 
 /** Index of one plane along the non-YX axes; missing axes default to 0. */

@@ -21,6 +21,26 @@ export interface IPageHeader {
   compression: number;
   /** NewSubfileType; bit 0 set = reduced-resolution copy (pyramid/thumbnail). */
   subfileType: number;
+  /** PhotometricInterpretation: 0/1 grey, 2 RGB, 3 palette, …; -1 when absent. */
+  photometric: number;
+  /** PlanarConfiguration: 1 interleaved (contig), 2 one plane per sample (separate). */
+  planar: number;
+  /** Predictor: 1 none, 2 horizontal differencing, 3 floating point. */
+  predictor: number;
+  /** RowsPerStrip, clamped to the height (absent = one strip). */
+  rowsPerStrip: number;
+  /** TileWidth / TileLength; 0 for a striped page. */
+  tileWidth: number;
+  tileHeight: number;
+  /** StripOffsets/TileOffsets and StripByteCounts/TileByteCounts. */
+  offsets: number[];
+  byteCounts: number[];
+  /** Every BitsPerSample value, only when they differ between samples. */
+  mixedBits?: number[];
+  /** Every SampleFormat value, only when they differ between samples. */
+  mixedFormats?: number[];
+  /** Number of SubIFDs (pyramid levels stored beside the page, not in the main chain). */
+  subIfds: number;
 }
 
 /** The structure of a whole TIFF file. */
@@ -35,10 +55,24 @@ export interface ITiffStructure {
   yResolution?: number;
   /** ResolutionUnit of the first IFD: 1 none, 2 inch, 3 cm. */
   resolutionUnit?: number;
+  /** ColorMap of the first IFD: 3 × 2^bits 16-bit values (all reds, greens, blues). */
+  colormap?: Uint16Array;
 }
 
-/** Upper bound on pages; more is taken as a corrupt IFD chain. */
-const MAX_PAGES = 1_000_000;
+/**
+ * Upper bound on pages. A TIFF with more is refused with a message naming the
+ * cap: walking a million IFDs takes about a second, but each holds at least
+ * one strip, and a chain that long is more likely a corrupt loop in disguise.
+ */
+export const MAX_PAGES = 1_000_000;
+
+/** Tags of which only the first value is used. */
+const ONE_VALUE_TAGS = new Set([
+  254, 256, 257, 259, 262, 277, 278, 284, 317, 322, 323
+]);
+
+/** More samples per pixel than this are not read (per-sample tags are cut there). */
+const MAX_SAMPLES = 1024;
 
 /** Byte size of each TIFF field type, by type code. */
 const TYPE_SIZE: Record<number, number> = {
@@ -110,7 +144,8 @@ export function readTiffStructure(
   }
   let next = offsetAt(big ? 8 : 4);
   const pages: IPageHeader[] = [];
-  const seen = new Set<number>();
+  let seen: Set<number> | undefined;
+  let last = -1;
   const out: ITiffStructure = {
     littleEndian: le,
     bigTiff: big,
@@ -120,14 +155,29 @@ export function readTiffStructure(
   const entrySize = big ? 20 : 12;
   const countSize = big ? 8 : 2;
   while (next !== 0) {
-    if (seen.has(next) || pages.length >= MAX_PAGES) {
+    // Loop check: a chain that only moves forward cannot loop, so the set of
+    // seen offsets (slow to grow to 10^5 entries) is built only after the
+    // first backward step.
+    if (next <= last) {
+      seen ??= new Set(pages.map(p => p.offset));
+    }
+    if (seen?.has(next)) {
       throw new DecodeError(
         'corrupt',
-        `${fileName}: the TIFF directory chain is corrupt (it loops or has more than ` +
-          `${MAX_PAGES} pages); re-save the file with Fiji or tifffile.`
+        `${fileName}: the TIFF directory chain is corrupt (directory ${pages.length + 1} ` +
+          `points back to an earlier one at byte ${next}, a loop); re-save the file with Fiji or tifffile.`
       );
     }
-    seen.add(next);
+    if (pages.length >= MAX_PAGES) {
+      throw new DecodeError(
+        'unsupported-layout',
+        `${fileName}: the file has more than ${MAX_PAGES} pages (IFDs), the most the viewer ` +
+          'reads; split it into smaller files (e.g. tifffile or Fiji) or save it as one ' +
+          'multi-dimensional page set with fewer, larger planes.'
+      );
+    }
+    seen?.add(next);
+    last = next;
     if (next + countSize > size) {
       throw truncated(`image directory ${pages.length + 1}`);
     }
@@ -145,7 +195,16 @@ export function readTiffStructure(
       bitsPerSample: 1,
       sampleFormat: 1,
       compression: 1,
-      subfileType: 0
+      subfileType: 0,
+      photometric: -1,
+      planar: 1,
+      predictor: 1,
+      rowsPerStrip: 0,
+      tileWidth: 0,
+      tileHeight: 0,
+      offsets: [],
+      byteCounts: [],
+      subIfds: 0
     };
     for (let i = 0; i < n; i++) {
       const e = entries + i * entrySize;
@@ -154,49 +213,86 @@ export function readTiffStructure(
       const count = big ? u64(e + 4) : view.getUint32(e + 4, le);
       const valueAt = e + (big ? 12 : 8);
       const inline = (TYPE_SIZE[type] ?? 1) * count <= (big ? 8 : 4);
-      // First value of a SHORT/LONG/LONG8 field (inline or pointed to).
-      const first = (): number => {
-        const o = inline ? valueAt : offsetAt(valueAt);
-        if (o + (TYPE_SIZE[type] ?? 1) > size) {
-          throw truncated(`a value of tag ${tag}`);
-        }
-        if (type === 3) {
-          return view.getUint16(o, le);
-        }
-        return type === 16 ? u64(o) : view.getUint32(o, le);
-      };
+      const at = inline ? valueAt : offsetAt(valueAt);
+      // No closures here: this loop runs once per tag of every page (10^6+ times).
+      const one = count > 0 && ONE_VALUE_TAGS.has(tag);
+      const first = one ? readValue(type, at, tag, pages.length) : 0;
       switch (tag) {
         case 254:
-          page.subfileType = first();
+          page.subfileType = first;
           break;
         case 256:
-          page.width = first();
+          page.width = first;
           break;
         case 257:
-          page.height = first();
+          page.height = first;
           break;
-        case 258:
-          page.bitsPerSample = first();
+        case 258: {
+          const v = readValues(type, count, at, MAX_SAMPLES, tag, pages.length);
+          page.bitsPerSample = v[0] ?? 1;
+          if (v.some(b => b !== v[0])) {
+            page.mixedBits = v;
+          }
           break;
+        }
         case 259:
-          page.compression = first();
+          page.compression = first;
+          break;
+        case 262:
+          page.photometric = first;
+          break;
+        case 273:
+        case 324:
+          page.offsets = readValues(type, count, at, count, tag, pages.length);
           break;
         case 277:
-          page.samplesPerPixel = first();
+          page.samplesPerPixel = first;
           break;
-        case 339:
-          page.sampleFormat = first();
+        case 278:
+          page.rowsPerStrip = first;
           break;
+        case 279:
+        case 325:
+          page.byteCounts = readValues(
+            type,
+            count,
+            at,
+            count,
+            tag,
+            pages.length
+          );
+          break;
+        case 284:
+          page.planar = first;
+          break;
+        case 317:
+          page.predictor = first;
+          break;
+        case 322:
+          page.tileWidth = first;
+          break;
+        case 323:
+          page.tileHeight = first;
+          break;
+        case 330:
+          page.subIfds = count;
+          break;
+        case 339: {
+          const v = readValues(type, count, at, MAX_SAMPLES, tag, pages.length);
+          page.sampleFormat = v[0] ?? 1;
+          if (v.some(f => f !== v[0])) {
+            page.mixedFormats = v;
+          }
+          break;
+        }
         default:
           if (pages.length === 0) {
-            readFirstPageTag(
-              tag,
-              type,
-              count,
-              inline ? valueAt : offsetAt(valueAt)
-            );
+            readFirstPageTag(tag, type, count, at);
           }
       }
+    }
+    if (page.rowsPerStrip <= 0 || page.rowsPerStrip > page.height) {
+      page.rowsPerStrip = page.height;
     }
     pages.push(page);
     next = offsetAt(entries + n * entrySize);
@@ -208,6 +304,46 @@ export function readTiffStructure(
     );
   }
   return out;
+
+  /** One value of a BYTE/SHORT/LONG/LONG8/IFD field at `at`. */
+  function readValue(
+    type: number,
+    at: number,
+    tag: number,
+    page: number
+  ): number {
+    if (at + (TYPE_SIZE[type] ?? 1) > size) {
+      throw truncated(`the value of tag ${tag} in image directory ${page + 1}`);
+    }
+    return type === 3 || type === 8
+      ? view.getUint16(at, le)
+      : type === 4 || type === 9 || type === 13
+        ? view.getUint32(at, le)
+        : type === 16 || type === 17 || type === 18
+          ? u64(at)
+          : bytes[at];
+  }
+
+  /** The first `limit` values of such a field. */
+  function readValues(
+    type: number,
+    count: number,
+    at: number,
+    limit: number,
+    tag: number,
+    page: number
+  ): number[] {
+    const n = Math.min(count, limit);
+    const bytesPer = TYPE_SIZE[type] ?? 1;
+    if (!Number.isFinite(n) || at + bytesPer * n > size) {
+      throw truncated(`the value of tag ${tag} in image directory ${page + 1}`);
+    }
+    const out: number[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      out[k] = readValue(type, at + k * bytesPer, tag, page);
+    }
+    return out;
+  }
 
   /** Metadata tags read only from the first IFD. */
   function readFirstPageTag(
@@ -239,6 +375,12 @@ export function readTiffStructure(
       }
     } else if (tag === 296 && type === 3) {
       out.resolutionUnit = view.getUint16(at, le);
+    } else if (tag === 320 && type === 3 && count <= 3 * 65536) {
+      const map = new Uint16Array(count);
+      for (let k = 0; k < count; k++) {
+        map[k] = view.getUint16(at + 2 * k, le);
+      }
+      out.colormap = map;
     }
   }
 }

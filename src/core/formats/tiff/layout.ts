@@ -4,18 +4,22 @@
  * consecutive same-sized pages as a Z stack. Pure: works on the structure
  * from `readTiffStructure`, reads no pixels.
  */
-import type { DType } from '../../tensor/tensor';
 import { DecodeError } from '../errors';
 import type { IPageHeader, ITiffStructure } from './ifd';
 import {
   guessLeadingAxes,
   isImageJ,
-  isOmeXml,
   normaliseAxes,
   parseImageJ,
-  parseOmeXml,
   parseShaped
 } from './metadata';
+import { isOmeXml, readOmeXml, type IOmeResult } from './ome';
+import { omeFirstIfd, omePlanes, seriesList } from './ome-layout';
+import {
+  checkCompression,
+  checkSamples,
+  SUPPORTED_COMPRESSION
+} from './support';
 import type {
   IImageInfo,
   ImageFormat,
@@ -27,83 +31,13 @@ import type {
 export interface ITiffLayout extends IImageInfo {
   /** Page (IFD) index of each plane, in C order of the leading axes. */
   pages: number[];
+  /**
+   * Sample of that page each plane is, when the samples of a page are
+   * separate channels (grey photometric, several samples); else undefined.
+   */
+  samples?: number[];
   /** Shape of one plane: [height, width] or [height, width, samples]. */
   planeShape: number[];
-}
-
-/** TIFF compression codes geotiff can decode, with display names. */
-export const SUPPORTED_COMPRESSION: Record<number, string> = {
-  1: 'none',
-  5: 'LZW',
-  7: 'JPEG',
-  8: 'Deflate',
-  32946: 'Deflate',
-  32773: 'PackBits',
-  34887: 'LERC',
-  50000: 'Zstandard',
-  50001: 'WebP'
-};
-
-/** Common codes geotiff cannot decode, named so the error message is useful. */
-const UNSUPPORTED_COMPRESSION: Record<number, string> = {
-  2: 'CCITT RLE',
-  3: 'CCITT Group 3',
-  4: 'CCITT Group 4',
-  6: 'old-style JPEG',
-  34712: 'JPEG 2000',
-  34925: 'LZMA',
-  34933: 'PNG',
-  34934: 'JPEG XR',
-  50002: 'JPEG XL',
-  33003: 'Aperio JPEG 2000',
-  33005: 'Aperio JPEG 2000'
-};
-
-/** DType of a page from BitsPerSample and SampleFormat, or undefined if unsupported. */
-export function pageDType(p: IPageHeader): DType | undefined {
-  const b = p.bitsPerSample;
-  switch (p.sampleFormat) {
-    case 1:
-    case 4: // 'undefined' data is read as unsigned by convention
-      return b === 8
-        ? 'uint8'
-        : b === 16
-          ? 'uint16'
-          : b === 32
-            ? 'uint32'
-            : undefined;
-    case 2:
-      return b === 8
-        ? 'int8'
-        : b === 16
-          ? 'int16'
-          : b === 32
-            ? 'int32'
-            : undefined;
-    case 3:
-      // geotiff widens half floats to float32
-      return b === 16 || b === 32
-        ? 'float32'
-        : b === 64
-          ? 'float64'
-          : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** Throw a DecodeError unless geotiff can decode `code`. */
-export function checkCompression(code: number, fileName: string): void {
-  if (SUPPORTED_COMPRESSION[code] !== undefined) {
-    return;
-  }
-  const name = UNSUPPORTED_COMPRESSION[code] ?? 'an unknown method';
-  throw new DecodeError(
-    'unsupported-compression',
-    `${fileName}: compressed with ${name} (TIFF compression ${code}), which the viewer ` +
-      'cannot decode; re-save it uncompressed or with LZW/Deflate (e.g. Fiji "Save As ' +
-      'Tiff", or tifffile.imwrite(..., compression="zlib")).'
-  );
 }
 
 const sameGeometry = (a: IPageHeader, b: IPageHeader): boolean =>
@@ -113,86 +47,101 @@ const sameGeometry = (a: IPageHeader, b: IPageHeader): boolean =>
   a.bitsPerSample === b.bitsPerSample &&
   a.sampleFormat === b.sampleFormat;
 
-/** Compute the array layout of a TIFF file from its structure. */
-export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
-  const p0 = s.pages[0];
-  const dtype = pageDType(p0);
-  if (!dtype) {
-    throw new DecodeError(
-      'unsupported-layout',
-      `${fileName}: ${p0.bitsPerSample}-bit samples of format ${p0.sampleFormat} are not ` +
-        'supported (only 8/16/32-bit integers and 16/32/64-bit floats); convert the image ' +
-        'to 8 or 16 bit in Fiji.'
-    );
-  }
-  if (p0.width <= 0 || p0.height <= 0) {
-    throw new DecodeError(
-      'corrupt',
-      `${fileName}: the first image has no width or height; the file is damaged.`
-    );
-  }
-  const spp = p0.samplesPerPixel;
-  const planeShape =
-    spp > 1 ? [p0.height, p0.width, spp] : [p0.height, p0.width];
-  const trailing = spp > 1 ? 'YXC' : 'YX';
+/** Grey pages with several samples: the samples are channels (e.g. 4 stains), not RGBA. */
+const samplesAreChannels = (p: IPageHeader): boolean =>
+  p.samplesPerPixel > 1 && (p.photometric === 0 || p.photometric === 1);
+
+/** Compute the array layout of a TIFF file (of OME series `series`) from its structure. */
+export function tiffLayout(
+  s: ITiffStructure,
+  fileName: string,
+  series = 0
+): ITiffLayout {
   const warnings: string[] = [];
   const desc = s.description;
+  const omeResult: IOmeResult = isOmeXml(desc) ? readOmeXml(desc) : {};
+  if (omeResult.warning) {
+    warnings.push(omeResult.warning);
+  }
+  const ome = omeResult.ome;
+  const seriesCount = ome?.images.length ?? 1;
+  if (!Number.isInteger(series) || series < 0 || series >= seriesCount) {
+    throw new DecodeError(
+      'bad-argument',
+      `${fileName}: series ${series} does not exist; the file has ${seriesCount} ` +
+        `(0…${seriesCount - 1}).`
+    );
+  }
+  // The page the series starts at decides geometry and dtype.
+  const first = ome
+    ? Math.min(
+        omeFirstIfd(ome, series, s.pages[0].samplesPerPixel),
+        s.pages.length - 1
+      )
+    : 0;
+  const p0 = s.pages[first];
+  const dtype = checkSamples(p0, `page ${first + 1}`, fileName);
+  const spp = p0.samplesPerPixel;
+  const channels = samplesAreChannels(p0);
+  const planeShape =
+    spp > 1 && !channels ? [p0.height, p0.width, spp] : [p0.height, p0.width];
+  const trailing = planeShape.length === 3 ? 'YXC' : 'YX';
   let format: ImageFormat = 'tiff';
   let leadAxes = '';
   let leadShape: number[] = [];
+  let pages: number[] | undefined;
+  let samples: number[] | undefined;
   let axesSource = '';
   let channelNames: string[] | undefined;
   let physicalSize: IPhysicalSize | undefined;
   let timeIncrement: IQuantity | undefined;
-
-  const ome = isOmeXml(desc) ? parseOmeXml(desc) : undefined;
-  const shaped = !ome && !isImageJ(desc) ? parseShaped(desc) : undefined;
+  const shaped =
+    !ome && !isImageJ(desc) && !channels ? parseShaped(desc) : undefined;
   if (ome) {
     format = 'ome-tiff';
-    const sizes: Record<string, number> = {
-      Z: ome.sizes.z,
-      C: ome.sizes.c,
-      T: ome.sizes.t
-    };
-    if (spp > 1) {
-      // RGB OME: the channel axis is (part of) the samples.
-      if (sizes.C % spp !== 0) {
-        throw new DecodeError(
-          'unsupported-layout',
-          `${fileName}: OME SizeC=${sizes.C} is not a multiple of ${spp} samples per pixel.`
-        );
-      }
-      sizes.C /= spp;
-    }
-    for (const l of ome.dimensionOrder.slice(2).split('').reverse()) {
-      if (sizes[l] > 1) {
-        if (l === 'C' && spp > 1) {
-          throw new DecodeError(
-            'unsupported-layout',
-            `${fileName}: OME files with several RGB channels are not supported; ` +
-              'split the channels in Fiji first.'
-          );
-        }
-        leadAxes += l;
-        leadShape.push(sizes[l]);
-      }
-    }
-    axesSource = `OME-XML DimensionOrder ${ome.dimensionOrder}`;
-    if (ome.imageCount > 1) {
-      warnings.push(
-        `The file holds ${ome.imageCount} OME images (series); showing the first.`
+    const im = ome.images[series];
+    if (spp > 1 && im.sizes.c % spp !== 0) {
+      throw new DecodeError(
+        'unsupported-layout',
+        `${fileName}: OME SizeC=${im.sizes.c} is not a multiple of ${spp} samples per pixel; ` +
+          'this kind of OME-TIFF is not supported yet.'
       );
     }
-    if (ome.sizes.x !== p0.width || ome.sizes.y !== p0.height) {
+    if (spp > 1 && im.sizes.c / spp > 1) {
+      throw new DecodeError(
+        'unsupported-layout',
+        `${fileName}: OME files with several ${channels ? 'multi-sample' : 'RGB'} channels ` +
+          `(SizeC=${im.sizes.c}, SamplesPerPixel ${spp}) are not supported yet; split the ` +
+          'channels in Fiji first.'
+      );
+    }
+    const planes = omePlanes(
+      ome,
+      series,
+      s.pages.length,
+      spp,
+      channels,
+      fileName
+    );
+    ({ leadAxes, leadShape, pages, samples } = planes);
+    axesSource = `OME-XML DimensionOrder ${im.dimensionOrder}`;
+    if (ome.imageCount > 1) {
       warnings.push(
-        `OME-XML says ${ome.sizes.x}×${ome.sizes.y} but the first page is ` +
+        `The file holds ${ome.imageCount} OME images (series); showing series ${series + 1}` +
+          (im.name ? ` ("${im.name}")` : '') +
+          '.'
+      );
+    }
+    if (im.sizes.x !== p0.width || im.sizes.y !== p0.height) {
+      warnings.push(
+        `OME-XML says ${im.sizes.x}×${im.sizes.y} but page ${first + 1} is ` +
           `${p0.width}×${p0.height}; using the page size.`
       );
     }
-    channelNames = ome.channelNames.length > 0 ? ome.channelNames : undefined;
+    channelNames = im.channelNames.length > 0 ? im.channelNames : undefined;
     physicalSize =
-      Object.keys(ome.physicalSize).length > 0 ? ome.physicalSize : undefined;
-    timeIncrement = ome.timeIncrement;
+      Object.keys(im.physicalSize).length > 0 ? im.physicalSize : undefined;
+    timeIncrement = im.timeIncrement;
   } else if (isImageJ(desc)) {
     format = 'imagej-tiff';
     const ij = parseImageJ(desc);
@@ -217,7 +166,7 @@ export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
       timeIncrement = { value: ij.finterval, unit: 's' };
     }
   } else if (shaped && shaped.shape.length >= 2) {
-    const planeDims = spp > 1 ? 3 : 2;
+    const planeDims = planeShape.length;
     const lead = shaped.shape.slice(0, shaped.shape.length - planeDims);
     const planeOk = shaped.shape.slice(-planeDims).join() === planeShape.join();
     const axes = shaped.axes ? normaliseAxes(shaped.axes) : undefined;
@@ -256,30 +205,48 @@ export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
     axesSource =
       n > 1 ? 'plain TIFF: pages taken as Z' : 'plain TIFF: single page';
   }
-
-  const planeCount = leadShape.reduce((a, b) => a * b, 1);
-  if (planeCount > s.pages.length) {
-    throw new DecodeError(
-      format === 'ome-tiff' ? 'unsupported-layout' : 'truncated',
-      `${fileName}: the metadata (${axesSource}) describes ${planeCount} planes but the file ` +
-        `holds only ${s.pages.length} pages; it is truncated` +
-        (format === 'ome-tiff'
-          ? ' or part of a multi-file OME-TIFF set (open the master file in Fiji and re-save as one file).'
-          : '.')
-    );
+  if (channels && format !== 'ome-tiff') {
+    // The samples of each page are the innermost leading axis.
+    leadAxes += 'C';
+    leadShape.push(spp);
+    axesSource += `; the ${spp} grey samples of each page taken as C`;
   }
-  const pages: number[] = [];
-  for (let i = 0; i < planeCount; i++) {
+
+  if (!pages) {
+    const pagePlanes =
+      leadShape.reduce((a, b) => a * b, 1) / (channels ? spp : 1);
+    if (pagePlanes > s.pages.length) {
+      throw new DecodeError(
+        'truncated',
+        `${fileName}: the metadata (${axesSource}) describes ${pagePlanes} planes but the ` +
+          `file holds only ${s.pages.length} pages; it is truncated.`
+      );
+    }
+    pages = [];
+    samples = channels ? [] : undefined;
+    for (let i = 0; i < pagePlanes; i++) {
+      for (let c = 0; c < (channels ? spp : 1); c++) {
+        pages.push(i);
+        samples?.push(c);
+      }
+    }
+  }
+  for (const i of new Set(pages)) {
     const p = s.pages[i];
     if (!sameGeometry(p, p0)) {
       throw new DecodeError(
         'unsupported-layout',
-        `${fileName}: page ${i + 1} is ${p.width}×${p.height} with ${p.bitsPerSample}-bit ` +
-          `samples, unlike page 1 (${p0.width}×${p0.height}, ${p0.bitsPerSample}-bit); ` +
-          'the stack cannot be shown as one array.'
+        `${fileName}: page ${i + 1} is ${p.width}×${p.height} with ${p.samplesPerPixel}×` +
+          `${p.bitsPerSample}-bit samples, unlike page ${first + 1} (${p0.width}×${p0.height}, ` +
+          `${spp}×${p0.bitsPerSample}-bit); the planes cannot be shown as one array.`
       );
     }
-    pages.push(i);
+    checkSamples(p, `page ${i + 1}`, fileName);
+  }
+  if (p0.photometric === 0) {
+    warnings.push(
+      'The file stores grey values inverted (PhotometricInterpretation MinIsWhite); they are shown as stored.'
+    );
   }
   const compressions = [...new Set(pages.map(i => s.pages[i].compression))];
   compressions.forEach(c => checkCompression(c, fileName));
@@ -298,6 +265,9 @@ export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
       warnings
     }
   };
+  if (samples) {
+    info.samples = samples;
+  }
   if (channelNames) {
     info.channelNames = channelNames;
   }
@@ -306,6 +276,16 @@ export function tiffLayout(s: ITiffStructure, fileName: string): ITiffLayout {
   }
   if (timeIncrement) {
     info.timeIncrement = timeIncrement;
+  }
+  if (ome && ome.images.length > 1) {
+    info.series = seriesList(ome);
+    info.seriesIndex = series;
+  }
+  if (p0.photometric === 3 && s.colormap && first === 0) {
+    const n = s.colormap.length / 3;
+    const part = (k: number): number[] =>
+      Array.from(s.colormap!.subarray(k * n, (k + 1) * n));
+    info.colormap = { red: part(0), green: part(1), blue: part(2) };
   }
   return info;
 }

@@ -1,7 +1,9 @@
 /**
- * TIFF decoding: layout and limits from our own IFD walk (ifd.ts,
- * tiffLayout.ts), pixels from geotiff, one page at a time, so a single plane
- * of a large stack can be read without decoding the rest.
+ * TIFF decoding: layout and limits from our own IFD walk (ifd.ts, layout.ts),
+ * pixels one page at a time, so a single plane of a large stack can be read
+ * without decoding the rest. Uncompressed, Deflate, LZW and PackBits pages
+ * are decoded by pixels.ts (bounded, both byte orders); geotiff is loaded
+ * only for the other codecs it knows (JPEG, LERC, Zstandard, WebP).
  */
 import type { GeoTIFF } from 'geotiff';
 import {
@@ -12,35 +14,45 @@ import {
   type TypedArray
 } from '../../tensor/tensor';
 import { checkSize, DecodeError } from '../errors';
-import { readTiffStructure } from './ifd';
+import { readTiffStructure, type IPageHeader } from './ifd';
 import { planeIndexOf } from '../planes';
 import { tiffLayout, type ITiffLayout } from './layout';
+import { decodeOwnPage, OWN_COMPRESSION, type IPageContext } from './pixels';
 import {
   DEFAULT_MAX_BYTES,
   type IDecodedImage,
+  type IDecodeOptions,
   type IImageSource
 } from '../types';
 
-/** Turn anything geotiff throws into a DecodeError with a useful message. */
-function wrap(e: unknown, fileName: string, what: string): DecodeError {
+/** The page's tag values, for "not supported yet" messages. */
+export function describePage(p: IPageHeader): string {
+  return (
+    `Compression ${p.compression}, PhotometricInterpretation ${p.photometric}, ` +
+    `SamplesPerPixel ${p.samplesPerPixel}, BitsPerSample ${p.bitsPerSample}, ` +
+    `SampleFormat ${p.sampleFormat}, PlanarConfiguration ${p.planar}, Predictor ${p.predictor}`
+  );
+}
+
+/**
+ * Turn anything geotiff throws into a DecodeError. Its failures are ours
+ * (a layout it cannot read), not proof of a damaged file, so the message
+ * names the layout instead of blaming the file.
+ */
+function wrap(
+  e: unknown,
+  fileName: string,
+  what: string,
+  p: IPageHeader
+): DecodeError {
   if (e instanceof DecodeError) {
     return e;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  if (/Unknown compression|not supported/i.test(msg)) {
-    return new DecodeError(
-      'unsupported-compression',
-      `${fileName}: ${what} uses a compression the viewer cannot decode (${msg}); ` +
-        're-save it uncompressed or with LZW/Deflate.'
-    );
-  }
-  const range = e instanceof RangeError || /offset|bounds|length/i.test(msg);
   return new DecodeError(
-    range ? 'truncated' : 'corrupt',
-    `${fileName}: ${what} could not be decoded (${msg}); the file is ` +
-      (range
-        ? 'probably truncated — copy it again.'
-        : 'damaged — re-save it from the original.')
+    'unsupported-layout',
+    `${fileName}: ${what} could not be decoded by the viewer's TIFF reader (geotiff: ${msg}). ` +
+      `This kind of TIFF (${describePage(p)}) is not supported yet; tifffile or Fiji may read it.`
   );
 }
 
@@ -65,10 +77,11 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 export async function openTiff(
   bytes: Uint8Array,
   fileName: string,
-  maxBytes: number = DEFAULT_MAX_BYTES
+  maxBytes: number = DEFAULT_MAX_BYTES,
+  opts: IDecodeOptions = {}
 ): Promise<IImageSource> {
   const structure = readTiffStructure(bytes, fileName);
-  const layout = tiffLayout(structure, fileName);
+  const layout = tiffLayout(structure, fileName, opts.series);
   const bytesPerSample = BYTES_PER_ELEMENT[layout.dtype];
   checkSize(
     sizeOf(layout.planeShape) * bytesPerSample,
@@ -76,36 +89,47 @@ export async function openTiff(
     fileName,
     'raise the limit in Settings → BioImage'
   );
-  let tiff: GeoTIFF;
-  try {
-    // Loaded on first use: geotiff is large, and NPY/PNG users never need it.
-    const { fromArrayBuffer } = await import('geotiff');
-    tiff = await fromArrayBuffer(ownBuffer(bytes));
-  } catch (e) {
-    throw wrap(e, fileName, 'the TIFF header');
-  }
-  const readPage = (page: number): Promise<TypedArray> =>
-    readTiffPage(tiff, layout, page, fileName, bytes.byteLength);
+  const ctx: IPageContext = {
+    bytes,
+    littleEndian: structure.littleEndian,
+    fileName,
+    what: '',
+    maxBytes
+  };
+  let tiff: Promise<GeoTIFF> | undefined;
+  const geotiff = (): Promise<GeoTIFF> => {
+    // Loaded on first use: geotiff is large, and most files never need it.
+    tiff ??= import('geotiff').then(g => g.fromArrayBuffer(ownBuffer(bytes)));
+    return tiff;
+  };
+  const readPage = async (plane: number): Promise<TypedArray> => {
+    const index = layout.pages[plane];
+    const sample = layout.samples?.[plane];
+    const p = structure.pages[index];
+    const what = `page ${index + 1}`;
+    const data = OWN_COMPRESSION.has(p.compression)
+      ? decodeOwnPage({ ...ctx, what }, p, layout.dtype, sample)
+      : await readGeoTiffPage(await geotiff(), p, index, ctx, sample);
+    return checkDecoded(data, layout, fileName, what);
+  };
   const info = { ...layout } as Partial<ITiffLayout>;
   delete info.pages;
+  delete info.samples;
   delete info.planeShape;
   return {
     info: info as IDecodedImage,
     planeCount: layout.pages.length,
-    readPlane: async index => {
-      const flat = planeIndexOf(layout, index);
-      return {
-        dtype: layout.dtype,
-        shape: layout.planeShape.slice(),
-        data: await readPage(layout.pages[flat])
-      };
-    },
+    readPlane: async index => ({
+      dtype: layout.dtype,
+      shape: layout.planeShape.slice(),
+      data: await readPage(planeIndexOf(layout, index))
+    }),
     readAll: async () => {
       checkSize(sizeOf(layout.shape) * bytesPerSample, maxBytes, fileName);
       const out = allocate(layout.dtype, sizeOf(layout.shape));
       const planeSize = sizeOf(layout.planeShape);
       for (let i = 0; i < layout.pages.length; i++) {
-        out.set((await readPage(layout.pages[i])) as never, i * planeSize);
+        out.set((await readPage(i)) as never, i * planeSize);
       }
       const array: INDArray = {
         dtype: layout.dtype,
@@ -117,59 +141,50 @@ export async function openTiff(
   };
 }
 
-/** Decode one page to an interleaved (YX or YXS) typed array of the layout's dtype. */
-async function readTiffPage(
+/** Decode one page with geotiff (codecs we do not implement). */
+async function readGeoTiffPage(
   tiff: GeoTIFF,
-  layout: ITiffLayout,
-  page: number,
-  fileName: string,
-  fileSize: number
+  p: IPageHeader,
+  index: number,
+  ctx: IPageContext,
+  sample: number | undefined
 ): Promise<TypedArray> {
-  const what = `page ${page + 1}`;
-  let data: TypedArray;
+  const { fileName } = ctx;
+  const what = `page ${index + 1}`;
+  if (p.offsets.length > 1 && !ctx.littleEndian) {
+    // geotiff reads out-of-line strip tables of big-endian files as little-endian.
+    throw new DecodeError(
+      'unsupported-compression',
+      `${fileName}: ${what} is a big-endian TIFF with several strips or tiles compressed with ` +
+        `code ${p.compression}, which is not supported yet; re-save it little-endian or with Deflate.`
+    );
+  }
   try {
-    const image = await tiff.getImage(page);
-    const fd = image.getFileDirectory();
-    // Every strip/tile must lie inside the file; geotiff would otherwise read
-    // past the end and report something obscure (or decode garbage).
-    const tiled = fd.hasTag('TileOffsets');
-    const offsets = (await fd.loadValue(
-      tiled ? 'TileOffsets' : 'StripOffsets'
-    )) as ArrayLike<number> | number | undefined;
-    const counts = (await fd.loadValue(
-      tiled ? 'TileByteCounts' : 'StripByteCounts'
-    )) as ArrayLike<number> | number | undefined;
-    const o = typeof offsets === 'number' ? [offsets] : offsets;
-    const c = typeof counts === 'number' ? [counts] : counts;
-    if (!o || !c || o.length !== c.length) {
-      throw new DecodeError(
-        'corrupt',
-        `${fileName}: ${what} has no valid strip/tile table; the file is damaged.`
-      );
-    }
-    for (let i = 0; i < o.length; i++) {
-      if (Number(o[i]) + Number(c[i]) > fileSize) {
-        throw new DecodeError(
-          'truncated',
-          `${fileName}: the file ends early (${what} needs bytes up to ` +
-            `${Number(o[i]) + Number(c[i])} but the file has ${fileSize}); it was probably ` +
-            'cut off while copying or downloading — copy it again.'
-        );
-      }
-    }
-    data = (await image.readRasters({
-      interleave: true
+    const image = await tiff.getImage(index);
+    return (await image.readRasters({
+      interleave: true,
+      ...(sample !== undefined ? { samples: [sample] } : {})
     })) as unknown as TypedArray;
   } catch (e) {
-    throw wrap(e, fileName, what);
+    throw wrap(e, fileName, what, p);
   }
+}
+
+/** A decoded page must have exactly the plane's size and the layout's dtype. */
+function checkDecoded(
+  data: TypedArray,
+  layout: ITiffLayout,
+  fileName: string,
+  what: string
+): TypedArray {
   const expected = sizeOf(layout.planeShape);
   const want = allocate(layout.dtype, 0);
   if (data.length !== expected || data.constructor !== want.constructor) {
+    // Our decoder or geotiff produced the wrong size: a bug or gap on our side.
     throw new DecodeError(
-      'corrupt',
+      'unsupported-layout',
       `${fileName}: ${what} decoded to ${data.length} ${data.constructor.name} values, ` +
-        `expected ${expected} ${layout.dtype}; the file is damaged or uses an unsupported layout.`
+        `expected ${expected} ${layout.dtype}; this layout is not supported yet.`
     );
   }
   return data;
