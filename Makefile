@@ -49,7 +49,10 @@ ui-tests/node_modules/.installed: ui-tests/package.json ui-tests/yarn.lock $(VEN
 	touch $@
 
 # Development build: TypeScript to lib/, the labextension into jupyterlab_bioimage/labextension.
+# lib/ is emptied first: a module moved or removed in src/ must not survive there as a stale
+# .js file that the bundler would still resolve (`./session` → an old lib/wizard/session.js).
 .build-stamp: node_modules/.installed $(FRONTEND_SOURCES)
+	$(JLPM) clean:lib
 	$(JLPM) build
 	touch $@
 
