@@ -39,7 +39,8 @@ def sha(data: bytes) -> str:
 class Upstream:
     """A tiny remote: ``/files/<name>`` serves bytes, ``/slow/<name>`` sends half then
     waits for :meth:`release`, ``/drop/<name>`` sends half then drops the connection,
-    ``/status/<code>`` answers that status, ``/redirect/<code>?to=<url>`` redirects there.
+    ``/status/<code>`` answers that status, ``/redirect/<code>?to=<url>`` redirects there,
+    ``/loop/<n>`` redirects to ``/loop/<n+1>``.
     Every request is recorded in :attr:`requests` (path and headers)."""
 
     def __init__(self) -> None:
@@ -104,6 +105,12 @@ class Upstream:
         with self._lock:
             self.hits[f"{route}/{name}"] += 1
             self.requests.append({"path": req.path, "headers": dict(req.headers)})
+        if route == "loop":
+            req.send_response(302)
+            req.send_header("Location", f"/loop/{int(name) + 1}")
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return
         if route == "redirect":
             query = parse_qs(req.path.split("?", 1)[1] if "?" in req.path else "")
             req.send_response(int(name or 302))

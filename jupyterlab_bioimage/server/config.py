@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Float, Int, List, Unicode, validate
+from traitlets import Bool, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 # The default location is part of the cache layout, which the kernel needs too.
@@ -116,7 +116,10 @@ class BioImageCache(Configurable):
     def _networks(self, proposal: Any) -> list[str]:
         from .cache.netguard import parse_networks  # raises ValueError naming the bad entry
 
-        parse_networks(proposal["value"])
+        try:
+            parse_networks(proposal["value"])
+        except ValueError as err:
+            raise TraitError(str(err)) from None
         return list(proposal["value"])
 
     @validate("max_bytes", "max_concurrent_downloads")

@@ -53,7 +53,7 @@ def address_kind(address: IPAddress) -> Optional[str]:
     mapped = getattr(address, "ipv4_mapped", None)
     if mapped is not None:  # ::ffff:127.0.0.1 is 127.0.0.1
         address = mapped
-    for kind in ("loopback", "link_local", "multicast", "private", "reserved", "unspecified"):
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(address, f"is_{kind}"):
             return kind.replace("_", "-")
     if not address.is_global:  # e.g. 100.64.0.0/10 (carrier-grade NAT)
