@@ -25,6 +25,8 @@ import { UNET_DIR } from './helpers/fixtures';
 
 const PORT = Number(process.env.BIOIMAGE_HARDENING_PORT ?? 28951);
 const MODEL_NAME = 'Hardening Remote Images Model';
+/** Unique to this run: the server's download cache (kept between runs) has not seen its URLs. */
+const RUN = `${Date.now()}`;
 /** What the server's HTTP client calls itself (server/cache/download.py). */
 const SERVER_AGENT = 'jupyterlab-bioimage';
 
@@ -90,16 +92,17 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
 
 /** Documentation that embeds remote images in every way the sanitizer lets through. */
 function remoteDocs(remote: string): string {
+  const q = `?run=${RUN}`;
   return [
     '# Remote images',
     '',
     'This documentation embeds remote images.',
     '',
-    `![pixel](${remote}/pixel.png)`,
+    `![pixel](${remote}/pixel.png${q})`,
     '',
-    `<img src="${remote}/tag.png" alt="tag image">`,
-    `<div style="background-image: url(${remote}/background.png)">styled block</div>`,
-    `<img src="${remote}/a.png" srcset="${remote}/srcset.png 2x" alt="srcset image">`,
+    `<img src="${remote}/tag.png${q}" alt="tag image">`,
+    `<div style="background-image: url(${remote}/background.png${q})">styled block</div>`,
+    `<img src="${remote}/a.png${q}" srcset="${remote}/srcset.png${q} 2x" alt="srcset image">`,
     `<img src="ftp://127.0.0.1/ftp.png" alt="ftp image">`,
     ''
   ].join('\n');
@@ -111,12 +114,13 @@ function mirrorRoutes(remote: IListener) {
     const routes = new Map<string, [Buffer | string, string]>();
     const yaml = fs
       .readFileSync(path.join(UNET_DIR, 'bioimageio.yaml'), 'utf-8')
-      .replace(/^name: .*$/m, `name: ${MODEL_NAME}`);
+      .replace(/^name: .*$/m, `name: ${MODEL_NAME}`)
+      .replace(/^documentation: .*$/m, `documentation: README-${RUN}.md`);
     for (const name of fs.readdirSync(UNET_DIR)) {
       routes.set(`/pkg/${name}`, [fs.readFileSync(path.join(UNET_DIR, name)), 'application/octet-stream']);
     }
     routes.set('/pkg/bioimageio.yaml', [yaml, 'application/x-yaml']);
-    routes.set('/pkg/README.md', [remoteDocs(remote.base), 'text/markdown']);
+    routes.set(`/pkg/README-${RUN}.md`, [remoteDocs(remote.base), 'text/markdown']);
     const index = {
       items: [
         {
@@ -245,15 +249,17 @@ test.describe('another website', () => {
     await target?.close();
   });
 
-  test('cannot make the server fetch a URL by navigating to the proxy', async ({ page, baseURL }) => {
-    const proxyUrl = `${baseURL}/bioimage/proxy?url=${encodeURIComponent(`${target.base}/target`)}`;
+  test('cannot make the server fetch a URL by navigating to the proxy', async ({ page, context, baseURL }) => {
+    const proxyUrl = `${baseURL}/bioimage/proxy?url=${encodeURIComponent(`${target.base}/target?run=${RUN}`)}`;
     // The attacker's page: a different origin (127.0.0.1, the lab is on localhost).
     const html = `<!DOCTYPE html><p>hello</p><script>location.href = ${JSON.stringify(proxyUrl)};</script>`;
     await attacker.close();
     attacker = await listen(PORT + 2, () => new Map([['/attack.html', [html, 'text/html']]]));
 
-    const answer = page.waitForResponse(r => r.url().startsWith(`${baseURL}/bioimage/proxy`));
-    await page.goto(`${attacker.base}/attack.html`);
+    // A second tab of the logged-in browser visits the attacker's page.
+    const visitor = await context.newPage();
+    const answer = visitor.waitForResponse(r => r.url().startsWith(`${baseURL}/bioimage/proxy`));
+    await visitor.goto(`${attacker.base}/attack.html`);
     const response = await answer;
     expect(response.status()).toBe(403);
     const body = await response.json();
@@ -263,8 +269,10 @@ test.describe('another website', () => {
     await page.waitForTimeout(500);
     expect(target.requests).toEqual([]);
 
+    expect(attacker.requests.map(r => r.path)).toEqual(['/attack.html']);
+    await visitor.close();
+
     // The control: the same URL from JupyterLab's own page is fetched (so the check above is not vacuous).
-    await page.goto(`${baseURL}/lab`);
     const status = await page.evaluate(async url => (await fetch(url)).status, proxyUrl);
     expect(status).toBe(200);
     expect(target.requests.map(r => [r.path, r.userAgent])).toEqual([['/target', SERVER_AGENT]]);
