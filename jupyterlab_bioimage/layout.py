@@ -43,9 +43,10 @@ KEY_DIRS = {"sha256": BY_SHA256, "url": BY_URL}
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".part"
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+#: ``\Z``, not ``$``: ``$`` also matches before a trailing newline (``"<hex>\n"`` would pass).
+SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
 #: Public cache keys; nothing else may be turned into a path.
-KEY_RE = re.compile(r"^(sha256|url)-([0-9a-f]{64})$")
+KEY_RE = re.compile(r"^(sha256|url)-([0-9a-f]{64})\Z")
 
 
 def default_cache_dir() -> Path:

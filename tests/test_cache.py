@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -38,11 +39,14 @@ def sha(data: bytes) -> str:
 class Upstream:
     """A tiny remote: ``/files/<name>`` serves bytes, ``/slow/<name>`` sends half then
     waits for :meth:`release`, ``/drop/<name>`` sends half then drops the connection,
-    ``/status/<code>`` answers that status."""
+    ``/status/<code>`` answers that status, ``/redirect/<code>?to=<url>`` redirects there,
+    ``/loop/<n>`` redirects to ``/loop/<n+1>``.
+    Every request is recorded in :attr:`requests` (path and headers)."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.hits: Counter[str] = Counter()
+        self.requests: list[dict] = []
         self._lock = threading.Lock()
         self._started: dict[str, threading.Event] = {}
         self._gates: dict[str, threading.Event] = {}
@@ -100,6 +104,21 @@ class Upstream:
         _, route, name = (req.path.split("?", 1)[0].split("/", 2) + ["", ""])[:3]
         with self._lock:
             self.hits[f"{route}/{name}"] += 1
+            self.requests.append({"path": req.path, "headers": dict(req.headers)})
+        if route == "loop":
+            req.send_response(302)
+            req.send_header("Location", f"/loop/{int(name) + 1}")
+            req.send_header("Content-Length", "0")
+            req.end_headers()
+            return
+        if route == "redirect":
+            query = parse_qs(req.path.split("?", 1)[1] if "?" in req.path else "")
+            req.send_response(int(name or 302))
+            req.send_header("Location", query.get("to", [""])[0])
+            req.send_header("Content-Length", "9")
+            req.end_headers()
+            req.wfile.write(b"redirect\n")
+            return
         if route == "status":
             req.send_response(int(name))
             req.send_header("Content-Length", "0")
@@ -148,9 +167,14 @@ def stored_files(root: Path) -> list[Path]:
     return [p for sub in ("by-sha256", "by-url") for p in (root / sub).iterdir()]
 
 
+#: The upstream listens on 127.0.0.1, which the cache refuses unless it is allowed.
+LOCAL = ["127.0.0.1"]
+
+
 @pytest.fixture
 def cache(tmp_path: Path) -> ModelCache:
-    return ModelCache(tmp_path / "cache", max_bytes=250, idle_timeout=5)
+    return ModelCache(tmp_path / "cache", max_bytes=250, idle_timeout=5,
+                      allowed_private_addresses=LOCAL)
 
 
 # ----------------------------------------------------------------------------- tests

@@ -39,6 +39,8 @@ def jp_server_config(jp_server_config, cache_root, extra_cache_config):
             "cache_dir": str(cache_root),
             "max_bytes": 1000,
             "idle_timeout": 5.0,
+            # The upstream listens on 127.0.0.1, refused unless allowed.
+            "allowed_private_addresses": ["127.0.0.1"],
             **extra_cache_config,
         },
     }

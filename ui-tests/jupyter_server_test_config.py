@@ -22,6 +22,11 @@ c.ServerApp.port = int(os.environ.get("BIOIMAGE_UI_PORT", "8888"))  # noqa: F821
 c.IdentityProvider.token = os.environ.get("BIOIMAGE_UI_TOKEN") or secrets.token_hex(16)  # noqa: F821
 c.ServerApp.disable_check_xsrf = False  # noqa: F821
 
+# The zoo UI tests' local mirror and the hardening spec's listeners run on
+# 127.0.0.1; the server refuses loopback/private addresses unless told so.
+# (The proxy's same-origin check still applies: hardening.spec.ts.)
+c.BioImageCache.allowed_private_addresses = ["127.0.0.1", "::1"]  # noqa: F821
+
 # CI runs as root; JupyterLab refuses that unless told otherwise.
 c.ServerApp.allow_root = True  # noqa: F821
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
+import uuid
 from typing import Any, Optional
 
 import tornado
+import tornado.iostream
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 
 from .cache import (
     CacheError,
+    CrossSiteRequest,
     FetchResult,
     InvalidRequest,
     ModelCache,
@@ -98,7 +101,10 @@ class _CacheMixin(JupyterHandler):
             with path.open("rb") as fh:  # stays readable even if evicted meanwhile (POSIX)
                 while chunk := fh.read(CHUNK_SIZE):
                     self.write(chunk)
-                    await self.flush()
+                    try:
+                        await self.flush()
+                    except tornado.iostream.StreamClosedError:
+                        return  # the client went away; nothing to tell it
         self.finish()
 
 
@@ -110,6 +116,17 @@ def _json_body(handler: APIHandler) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("The request body must be a JSON object such as {\"url\": ...}.")
     return body
+
+
+#: Query parameters that are Jupyter's, not fields of a fetch request: ``token`` (Jupyter's
+#: authentication has consumed it by the time the handler runs) and ``_xsrf``.
+_JUPYTER_QUERY_ARGS = {"token", "_xsrf"}
+
+
+def _connection_ticket(download_id: Optional[str]) -> str:
+    """The ticket a request holds on its download: the client's id, else one of its own
+    (so that the download can be withdrawn when the client goes away)."""
+    return download_id or f"conn-{uuid.uuid4().hex}"
 
 
 def _fetch_args(source: dict[str, Any]) -> dict[str, Any]:
@@ -147,19 +164,22 @@ class FetchHandler(_CacheMixin, APIHandler):
 
     @tornado.web.authenticated
     async def post(self) -> None:
+        # A POST: Jupyter's XSRF check (or the token) already keeps other sites out.
         try:
             args = _fetch_args(_json_body(self))
-            self._ticket = args.get("download_id")
-            result = await self.cache.fetch(args.pop("url"), **args)
+            client_id = args.pop("download_id")
+            self._ticket = _connection_ticket(client_id)
+            result = await self.cache.fetch(args.pop("url"), download_id=self._ticket, **args)
         except CacheError as err:
             self.send_cache_error(err)
             return
         finally:
             self._ticket = None
-        self.finish(json.dumps(self.fetch_result_json(result, args.get("download_id"))))
+        self.finish(json.dumps(self.fetch_result_json(result, client_id)))
 
     def on_connection_close(self) -> None:
-        """The client went away: withdraw its interest in the download."""
+        """The client went away: withdraw its interest in the download (the transfer stops
+        when nobody else waits for it, and nothing is cached)."""
         if self._ticket:
             self.cache.cancel(self._ticket, missing_ok=True)
 
@@ -244,24 +264,79 @@ class ModelHandler(_CacheMixin, APIHandler):
             self.send_cache_error(err)
 
 
+def check_same_origin(handler: JupyterHandler, url: str) -> None:
+    """Refuse a GET that would make the server download ``url`` unless it surely comes
+    from JupyterLab itself (or from an API client that holds the token).
+
+    Why a header check and not "fetch only by POST": covers and documentation images are
+    ``<img src="/bioimage/proxy?url=...">``, and an ``<img>`` can only GET. Jupyter checks
+    XSRF on POST only, and its login cookie has no SameSite attribute, so a page on any
+    other site could otherwise make the server fetch (and cache) a URL by navigating to, or
+    embedding, a proxy URL: the browser sends the cookie along. Browsers mark every request
+    with ``Sec-Fetch-Site`` (web content cannot set or change it): requests of the
+    JupyterLab page -- ``fetch()`` and ``<img>`` alike -- are ``same-origin``; another site's
+    are ``cross-site`` or ``same-site`` (e.g. another port of localhost). Requests without
+    the header come from programs (or very old browsers) and must then carry the token
+    (``Authorization: token ...``), which another site cannot know. So covers keep working
+    unchanged with the cookie, and nothing else can trigger a server-side fetch.
+    """
+    if handler.token_authenticated:
+        return
+    site = handler.request.headers.get("Sec-Fetch-Site")
+    if site is None:
+        raise CrossSiteRequest(
+            f"Refused to download {url}: the request has no Sec-Fetch-Site header and is "
+            "authenticated only by a cookie, so it may come from another website. API "
+            "clients: send the Jupyter token in an 'Authorization: token <token>' header "
+            "(or use POST /bioimage/cache/fetch); in a browser, open it from JupyterLab.",
+            url=url,
+        )
+    if site.strip().lower() != "same-origin":
+        raise CrossSiteRequest(
+            f"Refused to download {url}: the request came from another site "
+            f"(Sec-Fetch-Site: {site}), and a page elsewhere must not make this server fetch "
+            "URLs. Open it from JupyterLab itself; API clients send the token in an "
+            "'Authorization: token <token>' header.",
+            url=url, sec_fetch_site=site,
+        )
+
+
 class ProxyHandler(_FileServingMixin, JupyterHandler):
     """``GET /bioimage/proxy?url=...&sha256=...``: fetch through the cache, answer the bytes.
 
-    Lets the browser ``fetch()`` remote descriptions without CORS; query parameters are the
-    fields of the fetch request.
+    Lets the browser ``fetch()`` remote descriptions without CORS and show remote covers in
+    ``<img>``; query parameters are the fields of the fetch request. Only JupyterLab's own
+    page (or a token holder) may use it: see :func:`check_same_origin`.
     """
+
+    _ticket: Optional[str] = None
 
     @tornado.web.authenticated
     async def get(self) -> None:
         try:
-            query = {k: self.get_query_argument(k) for k in self.request.query_arguments}
+            query = {
+                k: self.get_query_argument(k) for k in self.request.query_arguments
+                if k not in _JUPYTER_QUERY_ARGS
+            }
             args = _fetch_args(query)
-            result = await self.cache.fetch(args.pop("url"), **args)
+            check_same_origin(self, str(args.get("url") or "(no url given)"))
+            self._ticket = _connection_ticket(args.pop("download_id"))
+            try:
+                result = await self.cache.fetch(args.pop("url"), download_id=self._ticket,
+                                                **args)
+            finally:
+                self._ticket = None
             if result.warning:
                 self.set_header("Warning", '110 - "served from the cache, upstream unavailable"')
             await self.stream_file(result.key)
         except CacheError as err:
             self.send_cache_error(err)
+
+    def on_connection_close(self) -> None:
+        """The client went away: withdraw its interest in the download (the transfer stops
+        when nobody else waits for it, and nothing is cached)."""
+        if self._ticket:
+            self.cache.cancel(self._ticket, missing_ok=True)
 
 
 def setup_cache_handlers(server_app: Any) -> ModelCache:
@@ -279,6 +354,7 @@ def setup_cache_handlers(server_app: Any) -> ModelCache:
         max_concurrent_downloads=config.max_concurrent_downloads,
         idle_timeout=config.idle_timeout,
         allowed_hosts=config.allowed_hosts,
+        allowed_private_addresses=config.allowed_private_addresses,
         logger=server_app.log,
     )
     web_app.settings[SETTINGS_KEY] = cache

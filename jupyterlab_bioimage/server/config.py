@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Float, Int, List, Unicode, validate
+from traitlets import Bool, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 # The default location is part of the cache layout, which the kernel needs too.
@@ -70,7 +70,29 @@ class BioImageCache(Configurable):
             "Host names (fnmatch patterns such as '*.bioimage.io') the server may download "
             "from. Empty allows any http(s) host. Restrict it on shared deployments: the "
             "fetch endpoint makes the *server* issue the request (it can reach hosts the "
-            "browser cannot, e.g. an internal network)."
+            "browser cannot). Checked for the first URL and for every redirect (at most 5, "
+            "each checked before it is followed). Whatever it allows, addresses of this "
+            "machine and internal networks stay refused unless allowed_private_addresses "
+            "names them."
+        ),
+    )
+
+    allowed_private_addresses = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help=(
+            "IP addresses or networks (e.g. '127.0.0.1', '::1', '10.1.2.0/24') the server may "
+            "download from although they are not public: loopback, private (10/8, 172.16/12, "
+            "192.168/16, fc00::/7), link-local (169.254/16 -- cloud metadata services --, "
+            "fe80::/10), multicast, reserved or unspecified. Empty (the default) refuses all "
+            "of them, however a download gets there: a URL, a redirect, or a host name that "
+            "resolves to one; the check is made on the address the server then connects to, "
+            "so DNS rebinding cannot get around it. Name only what is needed, e.g. the "
+            "address of an intranet model server, or '127.0.0.1' for a model mirror on this "
+            "machine (which lets anyone who can use this server make it fetch from every "
+            "service listening on 127.0.0.1). Host names are not accepted here; "
+            "'0.0.0.0/0' and '::/0' switch the check off."
         ),
     )
 
@@ -89,6 +111,16 @@ class BioImageCache(Configurable):
             "that rely on window.opener."
         ),
     )
+
+    @validate("allowed_private_addresses")
+    def _networks(self, proposal: Any) -> list[str]:
+        from .cache.netguard import parse_networks  # raises ValueError naming the bad entry
+
+        try:
+            parse_networks(proposal["value"])
+        except ValueError as err:
+            raise TraitError(str(err)) from None
+        return list(proposal["value"])
 
     @validate("max_bytes", "max_concurrent_downloads")
     def _positive(self, proposal: Any) -> int:

@@ -38,11 +38,24 @@ class HealthHandler(APIHandler):
 class BundledZooHandler(JupyterHandler, tornado.web.StaticFileHandler):
     """Serves the files of the bundled zoo read-only (descriptions, weights, covers).
 
-    Tornado's StaticFileHandler refuses paths that leave ``BUNDLED_ZOO``.
+    Tornado's StaticFileHandler refuses paths that leave ``BUNDLED_ZOO``; control characters
+    (a NUL makes ``os.stat`` raise, which would be a 500) are refused here with a 400.
     """
 
     @tornado.web.authenticated
     def get(self, path, include_body=True):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+            self.set_status(400)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({
+                "message": (
+                    f"Invalid path {path!r}: it contains a NUL or another control character. "
+                    "Give the path of a bundled file, e.g. bioimage/bundled/index.json."
+                ),
+                "reason": "invalid request",
+                "field": "path",
+            }))
+            return None
         return super().get(path, include_body)
 
 

@@ -7,8 +7,12 @@ Why it looks like this:
   or mismatching download therefore never leaves a (corrupt) entry behind.
 * At most ``max_concurrent_downloads`` transfers run at once; further ones queue. There is no
   limit on a transfer's total duration (large weights take long), only on idleness.
-* Tornado's ``AsyncHTTPClient`` is used because it ships with jupyter_server (no new
+* Tornado's ``SimpleAsyncHTTPClient`` is used because it ships with jupyter_server (no new
   dependency). Note: unlike ``requests``/``httpx`` it does not read ``HTTP(S)_PROXY``.
+* Redirects are followed here, not by tornado (at most :data:`MAX_REDIRECTS`), so every hop
+  is checked against the scheme and ``allowed_hosts`` rules before it is requested, and the
+  client's resolver (:class:`.netguard.GuardedResolver`) refuses loopback/private addresses
+  for every connection, on the address actually connected to (see :mod:`.netguard`).
 
 Who waits for which transfer (tickets, cancelling) is :mod:`.model_cache`'s business.
 """
@@ -25,11 +29,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from urllib.parse import urljoin
+
+from tornado.httpclient import HTTPClientError, HTTPRequest, HTTPResponse
+from tornado.netutil import Resolver
+from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
 from ... import layout
-from .errors import Sha256Mismatch, TooLarge, UpstreamError
+from .errors import InvalidRequest, RefusedDestination, Sha256Mismatch, TooLarge, UpstreamError
+from .netguard import AddressPolicy, GuardedResolver
 from .store import CacheStore, FileRecord, fsync_dir
+from .validate import validate_url
+
+#: Redirects followed per download (each one checked like the first URL).
+MAX_REDIRECTS = 5
+_REDIRECT_CODES = {301, 302, 303, 307, 308}
 
 
 @dataclass
@@ -66,12 +80,17 @@ class Download:
 class Transfers:
     """Downloads into ``store``, at most ``max_concurrent`` at a time (see the module docstring)."""
 
-    def __init__(self, store: CacheStore, *, max_concurrent: int, idle_timeout: float) -> None:
+    def __init__(self, store: CacheStore, *, max_concurrent: int, idle_timeout: float,
+                 policy: Optional[AddressPolicy] = None,
+                 resolver: Optional[Resolver] = None) -> None:
         self.store = store
         self.idle_timeout = float(idle_timeout)
+        self.policy = policy if policy is not None else AddressPolicy()
+        self._base_resolver = resolver
         self._max_concurrent = int(max_concurrent)
         self._semaphore_obj: Optional[asyncio.Semaphore] = None
-        self._client: Optional[AsyncHTTPClient] = None
+        self._client: Optional[SimpleAsyncHTTPClient] = None
+        self._resolver: Optional[GuardedResolver] = None
 
     @property
     def _semaphore(self) -> asyncio.Semaphore:
@@ -80,14 +99,23 @@ class Transfers:
             self._semaphore_obj = asyncio.Semaphore(self._max_concurrent)
         return self._semaphore_obj
 
-    def _http_client(self) -> AsyncHTTPClient:
+    def use_resolver(self, resolver: Optional[Resolver]) -> None:
+        """Resolve host names with ``resolver`` (None: the system's); the policy still applies."""
+        self.close()
+        self._base_resolver = resolver
+
+    def _http_client(self) -> SimpleAsyncHTTPClient:
         if self._client is None:
-            # A private instance: our own body-size limit (the shared one caps at 100 MB)
-            # and connection pool size.
-            self._client = AsyncHTTPClient(
+            # A private instance: our own body-size limit (the shared one caps at 100 MB),
+            # connection pool size and, above all, the resolver that enforces the address
+            # policy. SimpleAsyncHTTPClient by name: AsyncHTTPClient may be configured to be
+            # curl's, which would ignore the resolver.
+            self._resolver = GuardedResolver(policy=self.policy, resolver=self._base_resolver)
+            self._client = SimpleAsyncHTTPClient(
                 force_instance=True,
                 max_clients=max(self._max_concurrent, 1),
                 max_body_size=1 << 50,
+                resolver=self._resolver,
             )
         return self._client
 
@@ -124,17 +152,65 @@ class Transfers:
             return self.store.add(key, download.bytes_done, digest)
 
     async def _stream_into(self, download: Download, fh: Any) -> str:
-        """Download into ``fh``; return the sha256 of the body. Enforces size and idle limits."""
+        """Download into ``fh``, following checked redirects; return the sha256 of the body.
+
+        Enforces the size and idle limits and the address policy on every hop.
+        """
         # Hashed while it streams (not layout.sha256_of afterwards): large weights are read once.
         hasher = hashlib.sha256()
-        status: dict[str, Any] = {"code": None, "encoded": False}
         url = download.url
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = await self._request(download, url, fh, hasher)
+            location = response.headers.get("Location") if response.headers else None
+            if response.code not in _REDIRECT_CODES or not location:
+                break
+            url = self._next_hop(download, url, location)
+        else:
+            raise UpstreamError(
+                f"{download.url} redirected more than {MAX_REDIRECTS} times (last to {url}); "
+                "nothing was cached. The link is probably broken: report it to the model's "
+                "authors, or give the final URL.",
+                network=False, url=download.url,
+            )
+        if response.error is not None:
+            raise _upstream_error(url, response.error, response.code)
+        if download.bytes_total is not None and download.bytes_done != download.bytes_total:
+            raise UpstreamError(
+                f"Incomplete download of {url}: got {download.bytes_done} of "
+                f"{download.bytes_total} bytes. Nothing was cached; retry.",
+                network=True, url=url,
+            )
+        return hasher.hexdigest()
+
+    def _next_hop(self, download: Download, url: str, location: str) -> str:
+        """The redirect target, checked like a first URL (scheme, credentials, hosts)."""
+        target = urljoin(url, location.strip())
+        try:
+            return validate_url(target, self.policy.allowed_hosts)
+        except InvalidRequest as err:
+            raise RefusedDestination(
+                f"Refused the redirect from {url} to {target}: {err.message} The server did "
+                "not follow it and nothing was cached. If the file really lives there, give "
+                "that URL directly (and allow its host if needed).",
+                url=download.url, redirect=target,
+            ) from None
+
+    async def _request(self, download: Download, url: str, fh: Any,
+                       hasher: Any) -> HTTPResponse:
+        """One hop: GET ``url`` without following redirects; a 2xx body goes into ``fh``."""
+        status: dict[str, Any] = {"code": None, "encoded": False}
+
+        def ok() -> bool:
+            return status["code"] is not None and 200 <= status["code"] < 300
 
         def on_header(line: str) -> None:
             if line.startswith("HTTP/"):
                 parts = line.split(" ", 2)
                 status["code"] = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                status["encoded"] = False
                 return
+            if not ok():
+                return  # a redirect's or an error page's headers say nothing about the file
             name, _, value = line.partition(":")
             name, value = name.strip().lower(), value.strip()
             if name == "content-encoding" and value.lower() not in ("", "identity"):
@@ -142,15 +218,15 @@ class Transfers:
                 download.bytes_total = None
             elif name == "content-length" and value.isdigit() and not status["encoded"]:
                 download.bytes_total = int(value)
-                if download.bytes_total > self.store.max_bytes and status["code"] == 200:
+                if download.bytes_total > self.store.max_bytes:
                     download.aborted = True
                     raise _Abort("larger than the cache")
 
         def on_chunk(chunk: bytes) -> None:
             if download.aborted:
                 raise _Abort("cancelled")  # makes tornado close the connection
-            if status["code"] is None or not 200 <= status["code"] < 300:
-                return  # error page body: not the file
+            if not ok():
+                return  # redirect or error page body: not the file
             download.bytes_done += len(chunk)
             download.last_data = time.monotonic()
             if download.bytes_done > self.store.max_bytes:
@@ -161,8 +237,7 @@ class Transfers:
 
         request = HTTPRequest(
             url,
-            follow_redirects=True,
-            max_redirects=10,
+            follow_redirects=False,  # followed by _stream_into, each hop checked
             connect_timeout=min(self.idle_timeout, 30.0),
             # The idle watchdog below is the real limit; this only reaps connections that we
             # abandoned (cancel/idle) while the remote stays silent -- tornado offers no
@@ -172,6 +247,7 @@ class Transfers:
             streaming_callback=on_chunk,
             user_agent="jupyterlab-bioimage",
         )
+        download.last_data = time.monotonic()
         pending = asyncio.ensure_future(self._http_client().fetch(request, raise_error=False))
         try:
             while True:
@@ -191,21 +267,17 @@ class Transfers:
             pending.add_done_callback(_consume_outcome)
             raise
         try:
-            response = pending.result()
+            return pending.result()
+        except RefusedDestination as err:  # from the resolver: nothing was connected to
+            err.details.setdefault("url", download.url)
+            if url != download.url:
+                err.message = f"{err.message} (reached through a redirect from {download.url})"
+            raise
         except Exception as err:  # connection dropped, refused, aborted by a callback ...
             size = max(download.bytes_done, download.bytes_total or 0)
             if size > self.store.max_bytes:
                 raise self._too_large(download, size) from None
             raise _upstream_error(url, err, getattr(err, "code", 599)) from None
-        if response.error is not None:
-            raise _upstream_error(url, response.error, response.code)
-        if download.bytes_total is not None and download.bytes_done != download.bytes_total:
-            raise UpstreamError(
-                f"Incomplete download of {url}: got {download.bytes_done} of "
-                f"{download.bytes_total} bytes. Nothing was cached; retry.",
-                network=True, url=url,
-            )
-        return hasher.hexdigest()
 
     def _too_large(self, download: Download, size: int) -> TooLarge:
         return TooLarge(
@@ -216,10 +288,13 @@ class Transfers:
 
 
     def close(self) -> None:
-        """Release the HTTP client (server shutdown)."""
+        """Release the HTTP client and its resolver (server shutdown)."""
         if self._client is not None:
             self._client.close()
             self._client = None
+        if self._resolver is not None:
+            self._resolver.close()
+            self._resolver = None
 
 
 # --------------------------------------------------------------------------- helpers

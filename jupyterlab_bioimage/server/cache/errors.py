@@ -31,6 +31,23 @@ class InvalidRequest(CacheError):
     reason = "invalid request"
 
 
+class RefusedDestination(InvalidRequest):
+    """The server will not connect there: a redirect to another scheme or a host outside
+    ``allowed_hosts``, or a host that resolves to a loopback/private/link-local address.
+
+    Raised before any connection to the refused destination is made; nothing is cached.
+    """
+
+    reason = "refused destination"
+
+
+class CrossSiteRequest(CacheError):
+    """A request that would make the server download something came from another site."""
+
+    status = 403
+    reason = "cross-site request"
+
+
 class NotFound(CacheError):
     """Unknown cache key, model or download id."""
 

@@ -15,8 +15,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from tornado.netutil import Resolver
+
 from .download import Download, Transfers
 from .errors import CacheError, DownloadCancelled, DownloadConflict, NotFound, UpstreamError
+from .netguard import AddressPolicy
 from .store import CacheStore, FetchResult, FileRecord
 from .validate import (
     normalize_sha256,
@@ -39,15 +42,30 @@ class ModelCache(CacheStore):
         max_concurrent_downloads: int = 4,
         idle_timeout: float = 60.0,
         allowed_hosts: Iterable[str] = (),
+        allowed_private_addresses: Iterable[str] = (),
+        resolver: Optional[Resolver] = None,
         logger: Optional[logging.Logger] = None,
     ) -> None:
-        self.allowed_hosts = list(allowed_hosts)
+        """``allowed_hosts`` and ``allowed_private_addresses``: see :mod:`.netguard` and
+        :class:`~jupyterlab_bioimage.server.config.BioImageCache`; ``resolver`` resolves
+        host names (the system's when None; tests pass their own)."""
+        self.policy = AddressPolicy(allowed_hosts, allowed_private_addresses)
         self._transfers = Transfers(
-            self, max_concurrent=max_concurrent_downloads, idle_timeout=idle_timeout
+            self, max_concurrent=max_concurrent_downloads, idle_timeout=idle_timeout,
+            policy=self.policy, resolver=resolver,
         )
         self._inflight: dict[tuple[str, Optional[str]], Download] = {}
         self._tickets: dict[str, Download] = {}
         super().__init__(root, max_bytes=max_bytes, logger=logger)
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Host patterns the server may download from (empty: any)."""
+        return self.policy.allowed_hosts
+
+    def use_resolver(self, resolver: Optional[Resolver]) -> None:
+        """Resolve host names with ``resolver`` from now on (tests); the policy still applies."""
+        self._transfers.use_resolver(resolver)
 
     @property
     def idle_timeout(self) -> float:

@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 from ...layout import KEY_RE, SHA256_RE
 from .errors import InvalidRequest
 
-_MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}$")
-_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
-_DOWNLOAD_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# Anchored with ``\Z``, not ``$``: ``$`` also matches before a trailing newline, so
+# ``"abc\n"`` would pass and end up in the index (and in log lines, headers, file names).
+_MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}\Z")
+_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z")
+_DOWNLOAD_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
 
 def validate_model_id(value: Optional[str]) -> Optional[str]:

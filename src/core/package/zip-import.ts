@@ -93,6 +93,11 @@ export function unsafeEntryReason(name: string): string | null {
   return null;
 }
 
+/** Whether a package path is hidden: one of its parts starts with a dot (`.git/config`, `a/.keep`). */
+export function isHiddenPath(path: string): boolean {
+  return path.split('/').some(part => part.startsWith('.'));
+}
+
 /** A folder name for the package: letters, digits, `.`, `_` and `-` only. */
 export function safeFolderName(model: IModelDescription): string {
   const raw = (model.id || model.name || 'model').trim();
@@ -300,6 +305,35 @@ export async function readModelZip(
         `(${model.weights.map(w => w.source).join(', ')}) is in the zip. Download the complete package again. ` +
         NOTHING,
       { file: model.weights[0].source }
+    );
+  }
+
+  // 5. Hidden files (a path part starting with '.': .gitignore, .ipynb_checkpoints/,
+  // .git/...) are not part of a model unless the description names them, and
+  // Jupyter refuses to write them into the workspace: skipped with a note.
+  const referenced = new Set<string>([descriptionName]);
+  for (const ref of packageFiles(model)) {
+    if (!isHttpUrl(ref.source)) {
+      referenced.add(normalizeRelativePath(ref.source));
+    }
+  }
+  const hidden = Object.keys(contents).filter(isHiddenPath);
+  const skipped = hidden.filter(path => !referenced.has(path)).sort();
+  for (const path of skipped) {
+    delete contents[path];
+  }
+  if (skipped.length) {
+    const shown = skipped.slice(0, 5).join(', ');
+    warnings.push(
+      `skipped ${skipped.length} hidden file${skipped.length === 1 ? '' : 's'} that ${descriptionName} does not name ` +
+        `(${shown}${skipped.length > 5 ? ', …' : ''}): they are not part of the model, and Jupyter does not write hidden files`
+    );
+  }
+  const kept = hidden.filter(path => referenced.has(path));
+  if (kept.length) {
+    warnings.push(
+      `${descriptionName} names the hidden file${kept.length === 1 ? '' : 's'} ${kept.join(', ')}; ` +
+        'if writing fails, start Jupyter with --ContentsManager.allow_hidden=True or rename the file in the package'
     );
   }
 

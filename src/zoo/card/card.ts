@@ -17,6 +17,13 @@ import { citations, link, people, section, tensor, weights } from './sections';
 import type { IModelDescription } from '../../core/spec/types';
 import { isHttpUrl } from '../../core/package/readers/reader';
 import {
+  BLOCKED_CLASS,
+  foreignResources,
+  IDocumentationUrls,
+  REMOTE_IMAGE_CLASS,
+  rewriteDocumentationHtml
+} from './docs-html';
+import {
   formatBytes,
   fractionDone,
   ITransferProgress,
@@ -493,12 +500,61 @@ export class ModelCard extends Widget {
         getDownloadUrl: async (url: string) =>
           fetcher.displayUrl(entry.location, url)
       };
-      const clone = rendermime.clone({ resolver });
+      // Images and media load only from the Jupyter server: package files,
+      // and remote files through its proxy (see docs-html.ts).
+      const urls: IDocumentationUrls = {
+        packageFile: relative => fetcher.displayUrl(entry.location, relative),
+        proxy: url => fetcher.displayUrl(entry.location, url)
+      };
+      const base = rendermime.sanitizer;
+      let refused: string[] = [];
+      const sanitizer: IRenderMime.ISanitizer = {
+        allowNamedProperties: base.allowNamedProperties,
+        getAutolink: () => base.getAutolink?.() ?? true,
+        sanitize: (dirty, options) => {
+          const clean = base.sanitize(
+            rewriteDocumentationHtml(dirty, urls),
+            options
+          );
+          refused = foreignResources(clean, window.location.origin);
+          return refused.length ? '' : clean;
+        }
+      };
+      const clone = rendermime.clone({ resolver, sanitizer });
       const renderer = clone.createRenderer('text/markdown');
       // Untrusted: the renderer sanitizes the HTML (no scripts, no event handlers).
       await renderer.renderModel(
         new MimeModel({ data: { 'text/markdown': markdown }, trusted: false })
       );
+      if (refused.length) {
+        host.textContent = trans.__(
+          'The documentation is not shown: it would make the browser load %1 from another site.',
+          refused.slice(0, 3).join(', ')
+        );
+        return;
+      }
+      for (const img of Array.from(
+        renderer.node.querySelectorAll<HTMLImageElement>(
+          `img.${REMOTE_IMAGE_CLASS}`
+        )
+      )) {
+        img.referrerPolicy = 'no-referrer';
+        const blocked = () => {
+          const span = el(
+            'span',
+            BLOCKED_CLASS,
+            trans.__('[image not available: %1]', img.alt || img.title || '')
+          );
+          span.title = trans.__(
+            'The Jupyter server did not fetch this image (not reachable, or not allowed by c.BioImageCache.allowed_hosts).'
+          );
+          img.replaceWith(span);
+        };
+        img.addEventListener('error', blocked, { once: true });
+        if (img.complete && img.naturalWidth === 0 && img.getAttribute('src')) {
+          blocked(); // failed before the listener was attached
+        }
+      }
       host.replaceChildren(renderer.node);
     } catch (error) {
       host.textContent = trans.__(

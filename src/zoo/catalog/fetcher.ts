@@ -3,6 +3,14 @@
  * extension's download cache (`/bioimage/proxy`, `/bioimage/cache/fetch`):
  * the browser never contacts remote hosts itself. The bundled zoo comes from
  * `/bioimage/bundled/`, workspace packages from the contents API.
+ *
+ * No URL built here carries the Jupyter token. `fetch()` calls go through
+ * `ServerConnection.makeRequest`, which sends it in the `Authorization`
+ * header; `<img src>` URLs are authenticated by Jupyter's login cookie, which
+ * the browser sends with every same-origin request (the page itself was
+ * opened with it), and the proxy accepts them because they are same-origin
+ * (`Sec-Fetch-Site`). A token in a URL would leak into the Referer of pages
+ * the image links to, server logs and browser history.
  */
 import { PathExt, URLExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
@@ -174,7 +182,7 @@ export class ServerZooFetcher implements IZooFetcher {
       return this._bundledUrl(target);
     }
     const path = target.split('/').map(encodeURIComponent).join('/');
-    return this._withToken(URLExt.join(this._settings.baseUrl, 'files', path));
+    return URLExt.join(this._settings.baseUrl, 'files', path);
   }
 
   resolve(location: PackageLocation, relative: string): string {
@@ -292,7 +300,7 @@ export class ServerZooFetcher implements IZooFetcher {
 
   private _bundledUrl(path: string): string {
     const encoded = path.split('/').map(encodeURIComponent).join('/');
-    return this._withToken(this._api(`bundled/${encoded}`));
+    return this._api(`bundled/${encoded}`);
   }
 
   private _proxyUrl(url: string, sha256?: string, downloadId?: string): string {
@@ -303,18 +311,7 @@ export class ServerZooFetcher implements IZooFetcher {
     if (downloadId) {
       query.download_id = downloadId;
     }
-    return this._withToken(
-      this._api('proxy') + URLExt.objectToQueryString(query)
-    );
-  }
-
-  /** `<img src>` cannot send the token header; pass it as a query parameter. */
-  private _withToken(url: string): string {
-    const token = this._settings.token;
-    if (!token) {
-      return url;
-    }
-    return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    return this._api('proxy') + URLExt.objectToQueryString(query);
   }
 
   private async _get(url: string, init: RequestInit = {}): Promise<Uint8Array> {

@@ -7,7 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { zipSync } from 'fflate';
 
-import { readModelZip, unsafeEntryReason, ZipImportError } from '../zip-import';
+import {
+  isHiddenPath,
+  readModelZip,
+  unsafeEntryReason,
+  ZipImportError
+} from '../zip-import';
 import { formatBytes } from '../transfer';
 
 const FIXTURES =
@@ -92,6 +97,73 @@ describe('readModelZip accepts a valid package', () => {
     const pkg = await readModelZip(zipSync(files), 'no-cover.zip');
     expect(pkg.warnings).toContain(
       "bioimageio.yaml names 'cover0.png', which is not in the zip"
+    );
+  });
+});
+
+describe('readModelZip and hidden files', () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+
+  it('recognises hidden paths by any part starting with a dot', () => {
+    for (const name of ['.gitignore', '.git/config', 'a/.keep', 'x/.y/z']) {
+      expect(isHiddenPath(name)).toBe(true);
+    }
+    for (const name of ['weights.onnx', 'a/b.c/d.npy', 'README.md']) {
+      expect(isHiddenPath(name)).toBe(false);
+    }
+  });
+
+  it('skips dotfiles the description does not name, with a note', async () => {
+    const files: Record<string, Uint8Array> = {
+      ...fixtureFiles(),
+      '.gitignore': text('*.pyc\n'),
+      '.git/config': text('[core]\n'),
+      'docs/.keep': new Uint8Array(0),
+      '.ipynb_checkpoints/README-checkpoint.md': text('# old\n')
+    };
+    const pkg = await readModelZip(zipSync(files), 'with-dotfiles.zip');
+    expect(Object.keys(pkg.files).sort()).toEqual(
+      Object.keys(fixtureFiles()).sort()
+    );
+    expect(pkg.totalBytes).toBe(
+      Object.values(fixtureFiles()).reduce((n, b) => n + b.length, 0)
+    );
+    expect(pkg.warnings).toEqual([
+      'skipped 4 hidden files that bioimageio.yaml does not name ' +
+        '(.git/config, .gitignore, .ipynb_checkpoints/README-checkpoint.md, docs/.keep): ' +
+        'they are not part of the model, and Jupyter does not write hidden files'
+    ]);
+  });
+
+  it('skips dotfiles inside the single top folder too', async () => {
+    const nested: Record<string, Uint8Array> = {};
+    for (const [name, bytes] of Object.entries(fixtureFiles())) {
+      nested[`unet2d/${name}`] = bytes;
+    }
+    nested['unet2d/.gitattributes'] = text('* text=auto\n');
+    const pkg = await readModelZip(zipSync(nested), 'nested.zip');
+    expect(Object.keys(pkg.files)).not.toContain('.gitattributes');
+    expect(pkg.warnings[0]).toContain('skipped 1 hidden file that');
+  });
+
+  it('keeps a dotfile the description names', async () => {
+    const files = fixtureFiles();
+    const yaml = new TextDecoder()
+      .decode(files['bioimageio.yaml'])
+      .replace(/^documentation: README.md$/m, 'documentation: .docs/README.md');
+    expect(yaml).toContain('.docs/README.md');
+    const zipped: Record<string, Uint8Array> = {
+      ...files,
+      'bioimageio.yaml': text(yaml),
+      '.docs/README.md': files['README.md'],
+      '.hidden-extra': text('x')
+    };
+    const pkg = await readModelZip(zipSync(zipped), 'named-dotfile.zip');
+    expect(pkg.files['.docs/README.md']).toBeDefined();
+    expect(pkg.files['.hidden-extra']).toBeUndefined();
+    expect(pkg.warnings).toContain(
+      'bioimageio.yaml names the hidden file .docs/README.md; if writing fails, start Jupyter ' +
+        'with --ContentsManager.allow_hidden=True or rename the file in the package'
     );
   });
 });
