@@ -25,11 +25,9 @@ export async function runnableLocation(
   if (loc.kind === 'bundled') {
     const settings = ServerConnection.makeSettings();
     const path = loc.path.split('/').map(encodeURIComponent).join('/');
-    let url = URLExt.join(settings.baseUrl, 'bioimage', 'bundled', path);
-    if (settings.token) {
-      // Same-origin files of the package inherit this query (see HttpPackageReader.resolve).
-      url += `?token=${encodeURIComponent(settings.token)}`;
-    }
+    // No token in the URL (it would leak into logs and Referers): the worker's
+    // same-origin requests carry the login cookie, as the page's do.
+    const url = URLExt.join(settings.baseUrl, 'bioimage', 'bundled', path);
     return new URL(url, window.location.href).href;
   }
   // Remote packages are saved to the workspace first (verified), then run from there.

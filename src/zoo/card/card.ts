@@ -540,11 +540,13 @@ export class ModelCard extends Widget {
       )) {
         img.referrerPolicy = 'no-referrer';
         const blocked = () => {
-          const span = el(
-            'span',
-            BLOCKED_CLASS,
-            trans.__('[image not available: %1]', img.alt || img.title || '')
-          );
+          const span = h('span', {
+            className: BLOCKED_CLASS,
+            textContent: trans.__(
+              '[image not available: %1]',
+              img.alt || img.title || ''
+            )
+          });
           span.title = trans.__(
             'The Jupyter server did not fetch this image (not reachable, or not allowed by c.BioImageCache.allowed_hosts).'
           );

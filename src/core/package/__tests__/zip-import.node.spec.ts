@@ -146,6 +146,18 @@ describe('readModelZip and hidden files', () => {
     expect(pkg.warnings[0]).toContain('skipped 1 hidden file that');
   });
 
+  it('finds the single top folder beside a hidden top-level file', async () => {
+    const nested: Record<string, Uint8Array> = {};
+    for (const [name, bytes] of Object.entries(fixtureFiles())) {
+      nested[`unet2d/${name}`] = bytes;
+    }
+    nested['.gitignore'] = text('*.pyc\n');
+    const pkg = await readModelZip(zipSync(nested), 'nested-beside.zip');
+    expect(Object.keys(pkg.files).sort()).toEqual(
+      Object.keys(fixtureFiles()).sort()
+    );
+  });
+
   it('keeps a dotfile the description names', async () => {
     const files = fixtureFiles();
     const yaml = new TextDecoder()

@@ -111,8 +111,11 @@ export class ZipPackageReader implements IPackageReader {
       const names = raw
         .map(e => e.name)
         .filter(n => !n.endsWith('/') && !isJunk(n));
-      const first = names[0]?.split('/')[0];
-      if (first && names.every(n => n.startsWith(`${first}/`))) {
+      // A package zipped as one folder: its files sit under that folder. Hidden
+      // top-level entries (`.gitignore` beside the folder) do not count against it.
+      const visible = names.filter(n => !n.startsWith('.'));
+      const first = visible[0]?.split('/')[0];
+      if (first && visible.every(n => n.startsWith(`${first}/`))) {
         this._prefix = `${first}/`;
       }
       const kept = new Set(names.filter(n => n.startsWith(this._prefix)));
