@@ -133,8 +133,12 @@ test.describe('model packages as .zip files', () => {
     await new BioImageHelper(page as any).openZoo();
 
     const status = page.locator(S.importStatus);
+    // Counted from the fixture folder (it gained weights.pt, whose sha256 its
+    // description lists: the six files with a sha256 are verified).
+    const shipped = Object.values(fixtureFiles());
+    const megabytes = (shipped.reduce((n, b) => n + b.length, 0) / 1e6).toFixed(1);
     await expect(status).toContainText(
-      `Imported UNet 2D Nuclei Broad into ${IMPORTED}: 10 files, 4.2 MB, 5 sha256 verified.`,
+      `Imported UNet 2D Nuclei Broad into ${IMPORTED}: ${shipped.length} files, ${megabytes} MB, 6 sha256 verified.`,
       { timeout: 60000 }
     );
     await expect(status).toContainText('It is listed in the model zoo.');
