@@ -350,8 +350,12 @@ def methods_markdown(
         parts.append("The Python results were not compared with the browser's "
                      "(nothing comparable was recorded).")
     elif comparison["agree"]:
-        found = "; ".join(md_text(i["text"]) for i in comparison["items"])
-        parts.append(f"Reproduced in Python: {found}.")
+        same = [i["what"] for i in comparison["items"] if isinstance(i["kernel"], float)
+                and i["what"] not in ("prediction",)]
+        rest = [md_text(i["text"]) for i in comparison["items"] if i["what"] not in same]
+        found = ([f"{md_text(', '.join(same))} equal to the browser's (within "
+                  f"{md_text(format(RTOL, 'g'))} relative)"] if same else []) + rest
+        parts.append(f"Reproduced in Python: {'; '.join(found)}.")
     else:
         found = "; ".join(("" if i["equal"] else "**") + md_text(i["text"])
                           + ("" if i["equal"] else "**") for i in comparison["items"])
