@@ -140,21 +140,26 @@ def compute_metrics(
 ) -> dict:
     """The requested metrics: ``iou``/``dice`` (foreground masks), ``f1_iou50`` and
     ``ap_iou50`` ... ``ap_iou90`` (StarDist matching), ``psnr``/``ssim``/``nrmse``
-    (prediction vs ground-truth image). When any instance metric is asked for, all of
-    ``f1_iou50`` and the AP values are returned (they come from one matching).
-    ``threshold`` is unused (kept for notebooks that pass it)."""
+    (prediction vs ground-truth image); exactly the names asked for. ``threshold`` is
+    unused (kept for notebooks that pass it)."""
     import numpy as np
 
     gt = np.asarray(ground_truth)
     out: Dict[str, float] = {}
+    table: Optional[List[Dict[str, float]]] = None
     for name in names:
         if name in ("iou", "dice"):
             out[name] = pixel_overlap(labels, gt)[name]
         elif name == "f1_iou50" or re.fullmatch(r"ap_iou\d\d", name):
-            table = matching(gt.astype(np.int64), np.asarray(labels).astype(np.int64))
-            out["f1_iou50"] = table[0]["f1"]
-            for row in table:
-                out[ap_name(row["thresh"])] = row["accuracy"]
+            if table is None:
+                table = matching(gt.astype(np.int64), np.asarray(labels).astype(np.int64))
+            rows = {ap_name(r["thresh"]): r for r in table}
+            if name == "f1_iou50":
+                out[name] = table[0]["f1"]
+            elif name in rows:
+                out[name] = rows[name]["accuracy"]
+            else:
+                raise ValueError(f"unknown metric {name!r} (AP at IoU 0.5, 0.55, ..., 0.9)")
         elif name in ("psnr", "ssim", "nrmse"):
             out[name] = restoration(prediction, gt)[name]
         else:

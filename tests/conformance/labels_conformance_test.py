@@ -121,6 +121,7 @@ def test_kernel_metrics(case: Dict[str, Any]) -> None:
         for k in ("precision", "recall", "accuracy", "f1", "mean_true_score",
                   "mean_matched_score", "panoptic_quality"):
             _close(got[k], want[k], f"{k} at {want['thresh']}")
-    got = km.compute_metrics(["iou", "dice", "f1_iou50"], labels=pred, ground_truth=truth)
+    got = km.compute_metrics(["iou", "dice", "f1_iou50", "ap_iou90"], labels=pred,
+                             ground_truth=truth)
     assert got["f1_iou50"] == pytest.approx(e["matching"][0]["f1"], rel=RTOL, abs=ATOL)
     assert got["ap_iou90"] == pytest.approx(e["matching"][-1]["accuracy"], rel=RTOL, abs=ATOL)

@@ -196,8 +196,10 @@ const INSTANCES = [
 const METRICS = [
   'if GROUND_TRUTH_PATH is not None and METRICS:',
   '    ground_truth = bia.select_planes(bia.load_image(GROUND_TRUTH_PATH), FILE_AXES, SELECT)[0]',
-  "    # F1 and AP (TP/(TP+FP+FN)) at IoU 0.5 … 0.9 by StarDist's matching rules.",
-  '    metrics = bia.compute_metrics(METRICS, labels=labels, prediction=foreground,',
+  "    # With F1 (StarDist's matching rules) also AP = TP/(TP+FP+FN) at IoU 0.5 … 0.9.",
+  '    names = list(METRICS) + ([f"ap_iou{t}" for t in range(50, 95, 5)]',
+  '                             if "f1_iou50" in METRICS else [])',
+  '    metrics = bia.compute_metrics(names, labels=labels, prediction=foreground,',
   '                                  ground_truth=ground_truth)',
   '    bia.print_metrics(metrics, BROWSER_METRICS)',
   'else:',
