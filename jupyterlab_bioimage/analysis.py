@@ -25,8 +25,15 @@ from .kernel.images import (
     select_planes,
     yx_size,
 )
-from .kernel.labels import instances
-from .kernel.metrics import compute_metrics, print_metrics
+from .kernel.labels import boundary_plane, instances
+from .kernel.metrics import (
+    compare_with_browser,
+    compute_metrics,
+    matching,
+    methods_markdown,
+    print_comparison,
+    print_metrics,
+)
 from .kernel.models import (
     CACHE_DIR_ENV,
     HYPHA_RDF,
@@ -58,7 +65,9 @@ __all__ = [
     # processing, tiling
     "apply_step", "apply_processing", "fold", "plan_axis", "tiled_predict_onnx",
     # objects and metrics, provenance
-    "instances", "compute_metrics", "print_metrics", "software_versions", "provenance_json",
+    "instances", "boundary_plane", "compute_metrics", "matching", "print_metrics",
+    "compare_with_browser", "print_comparison", "methods_markdown",
+    "software_versions", "provenance_json",
     # scale out
     "batch_predict_dask", "pipeline_spec", "run_pipeline",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "tests" / "generated"
 BROWSER = ROOT / "ui-tests" / "test-results" / "parity"
+FIXTURE_MASK = Path(os.environ.get("BIOIMAGE_FIXTURES", ROOT.parent / "shared" / "fixtures")) / "images" / "stardist" / "mask2d.tif"
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -160,3 +162,80 @@ def test_tampered_weights_are_refused(tmp_path: Path) -> None:
     assert files.weights.name == "weights.onnx"
     with pytest.raises(ValueError, match="sha256"):
         fetch_model(str(rdf), "0" * 64, cache=tmp_path)
+
+
+def _markdown_outputs(nb: object) -> str:
+    return "".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+
+
+@pytest.mark.parametrize("tag", ["cc", "watershed"])
+def test_methods_state_the_measured_comparison(tag: str, tmp_path: Path) -> None:
+    """A run record with the browser's own numbers (labels, F1, AP, prediction summary
+    computed by the TypeScript in ``parity.node.spec.ts``): the kernel finds the same
+    objects, F1 and AP, and its Methods paragraph says what it measured."""
+    if tag == "watershed":
+        pytest.importorskip("bioimageio.core")
+    notebook = _need(GENERATED / f"parity-compare-{tag}.ipynb")
+    browser = json.loads(_need(GENERATED / f"compare-{tag}.json").read_text())
+    _run(notebook, tmp_path)
+    nb = nbformat.read(tmp_path / notebook.name, as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors, errors
+
+    labels = np.load(tmp_path / "bioimage-results" / "labels.npy")
+    assert int(labels.max()) == browser["browser"]["objectCount"]
+
+    sys.path.insert(0, str(ROOT))
+    from jupyterlab_bioimage.kernel.metrics import compute_metrics
+    import tifffile
+
+    truth = tifffile.imread(FIXTURE_MASK)
+    names = ["f1_iou50"] + [f"ap_iou{t}" for t in range(50, 95, 5)]
+    kernel = compute_metrics(names, labels=labels, ground_truth=truth)
+    for name in names:
+        assert kernel[name] == pytest.approx(browser["values"][name], rel=1e-6, abs=1e-12), name
+
+    methods = _markdown_outputs(nb)
+    assert methods.startswith("### Methods")
+    assert "Reproduced in Python" in methods, methods
+    assert f"{int(labels.max())} objects in both" in methods
+    assert "identical labels" in methods
+    assert re.search(r"f1\\_iou50, ap\\_iou50, .*ap\\_iou90 equal to the browser", methods)
+    assert "differs" not in methods
+    # The package's real version, and links that are links.
+    from importlib.metadata import version
+
+    assert f"jupyterlab\\-bioimage {version('jupyterlab-bioimage')}".replace(".", "\\.") in methods
+    assert "0.0.0" not in methods
+    assert "\\_" not in "".join(re.findall(r"<(https?://[^>]+)>", methods))
+    if tag == "watershed":
+        assert "seeded watershed" in methods
+
+
+def test_methods_say_differs_when_the_numbers_differ() -> None:
+    """Nothing is claimed that was not measured: a differing F1 or count is reported as such."""
+    sys.path.insert(0, str(ROOT))
+    from jupyterlab_bioimage.kernel.metrics import compare_with_browser, methods_markdown
+
+    labels = np.zeros((8, 8), np.int32)
+    labels[1:3, 1:3] = 1
+    labels[5:7, 5:7] = 2
+    comparison = compare_with_browser({"f1_iou50": 0.4976}, {"f1_iou50": 0.5073, "iou": 0.8},
+                                      labels=labels, browser={"objectCount": 3})
+    assert not comparison["agree"]
+    text = methods_markdown("A run.", comparison, style="core", extension_version="0.0.0",
+                            backend="wasm", run_time="now",
+                            cite=[{"text": "x", "url": "https://arxiv.org/abs/1806.03535"}])
+    assert "differs from the browser run" in text and "Reproduced" not in text
+    assert "f1\\_iou50 0\\.4976 in the kernel vs 0\\.5073 in the browser" in text
+    assert "2 objects in the kernel vs 3 in the browser" in text
+    assert "iou \\(not computed in the kernel\\)" in text
+    assert "<https://arxiv.org/abs/1806.03535>" in text
+    assert "did not record its version" in text
+    empty = methods_markdown("A run.", compare_with_browser({}, {}), style="numpy",
+                             extension_version="0.1.0", backend="wasm", run_time="now")
+    assert "were not compared" in empty

@@ -7,7 +7,8 @@
 * the NumPy lines the notebook generator writes for each case
   (``src/notebook/codegen/processing.ts``, exported by the jest spec
   ``conformance.node.spec.ts`` into ``tests/generated/conformance-codegen.json``),
-  executed here; skipped when jest has not run.
+  executed here with the names the cells define (``raw``, ``RAW_TENSORS``, ``TENSOR_ID``);
+  skipped when jest has not run.
 
 Tolerance: |actual - expected| <= atol + rtol * |expected| with rtol = 1e-6 and an
 absolute floor atol = 1e-6 (for values near 0); integer and bool results exactly.
@@ -162,18 +163,11 @@ def test_generated_numpy_cells(case: Dict[str, Any]) -> None:
         pytest.fail(f"the notebook generator refused the case: {entry['error']}")
     from jupyterlab_bioimage import analysis as bia
 
-    raw = _arrays(case)[case["target"]]
-    ns: Dict[str, Any] = {"np": np, "bia": bia, "raw": raw, "x": raw}
+    arrays = _arrays(case)
+    raw = arrays[case["target"]]
+    # As the cells define them: the stage's raw tensors by id, and this tensor's id.
+    ns: Dict[str, Any] = {"np": np, "bia": bia, "raw": raw, "x": raw,
+                          "RAW_TENSORS": arrays, "TENSOR_ID": case["target"]}
     code = "\n".join(entry["lines"])
-    try:
-        exec(compile(code, f"<cells for {case['name']}>", "exec"), ns)  # noqa: S102
-    except ValueError as e:
-        if "reference_tensor" in str(e) and any(
-            "reference_tensor" in (s.get("kwargs") or {}) for s in case["steps"]
-        ):
-            pytest.xfail(
-                "the generated cells pass only the tensor's own raw input to bia.apply_step; "
-                "reference_tensor needs references= and tensor_id= (codegen change pending)"
-            )
-        raise
+    exec(compile(code, f"<cells for {case['name']}>", "exec"), ns)  # noqa: S102
     assert_conforms(ns["x"], case, "generated numpy cells")

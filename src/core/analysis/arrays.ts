@@ -78,31 +78,48 @@ export interface IInstanceOptions {
   threshold: number;
   minSize: number;
   method: InstanceMethod;
-  /** Boundary probability for the seeded watershed, when the model has one. */
+  /**
+   * Boundary probability for the seeded watershed (the other channel of a
+   * two-channel output); without one the watershed seeds from F > 0.9.
+   */
   boundary?: INDArray | null;
 }
 
 /**
- * Labels from a foreground probability map: threshold, split into objects,
- * drop objects under `minSize` pixels, number them 1…n. `none` gives the
- * binary mask as labels 0/1 (no size filter), as the kernel code does.
+ * Labels from a foreground probability map F, exactly as the generated
+ * kernel code (`jupyterlab_bioimage.kernel.labels.instances`):
+ *
+ * - `none`: the mask F > threshold as labels 0/1 (no size filter);
+ * - `connected_components`: connected components of F > threshold with
+ *   full connectivity (8 in 2D, 26 in 3D), numbered in raster order;
+ * - `watershed`: the seeded watershed of `../metrics/watershed.ts` (seeds
+ *   from the foreground and boundary channels);
+ *
+ * then objects under `minSize` pixels are removed and the rest renumbered
+ * 1…n in order.
  */
 export function instanceLabels(
   probability: INDArray,
   options: IInstanceOptions
 ): INDArray {
-  const mask = threshold(probability, options.threshold);
   if (options.method === 'none') {
+    const mask = threshold(probability, options.threshold);
     const data = new Int32Array(mask.data as Uint8Array);
     return { dtype: 'int32', shape: [...mask.shape], data };
   }
-  const labels =
-    options.method === 'watershed'
-      ? seededWatershed(probability, options.boundary ?? null, {
-          foregroundThreshold: options.threshold,
-          connectivity: probability.shape.length
-        }).labels
-      : connectedComponents(mask, probability.shape.length).labels;
+  if (options.method === 'watershed') {
+    return seededWatershed(probability, options.boundary ?? null, {
+      foregroundThreshold: options.threshold,
+      minSize: options.minSize
+    }).labels;
+  }
+  if (options.method !== 'connected_components') {
+    throw new Error(`unknown instance method ${String(options.method)}`);
+  }
+  const labels = connectedComponents(
+    threshold(probability, options.threshold),
+    probability.shape.length
+  ).labels;
   if (options.minSize > 0) {
     return relabelSequential(removeSmallObjects(labels, options.minSize))
       .labels;

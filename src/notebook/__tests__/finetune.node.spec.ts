@@ -211,7 +211,12 @@ describe('generateFineTuneCells', () => {
       now: NOW
     });
     const steps = cells.map(c => c.metadata.bioimage.step);
-    expect(steps.slice(-3)).toEqual(['finetune-why', 'finetune', 'methods']);
+    expect(steps.slice(-4)).toEqual([
+      'finetune-why',
+      'finetune',
+      'methods-why',
+      'methods'
+    ]);
     const other = cells.find(c => c.metadata.bioimage.step === 'parameters')!;
     const ft = cells.find(c => c.metadata.bioimage.step === 'finetune')!;
     const {

@@ -5,12 +5,17 @@
  * tests/generated/ (git-ignored). `make test` runs jest before pytest.
  */
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readNpy, writeNpy } from '../../core/tensor/npy';
 import { createOrtSession } from '../../core/inference/session/ort';
 import { predict } from '../../core/inference/pipeline';
 import { resizeYX } from '../../core/analysis/rescale';
+import { fixAxes, instanceLabels } from '../../core/analysis/arrays';
+import { segmentationMetrics } from '../../core/analysis/validation';
+import type { INDArray } from '../../core/tensor/tensor';
+import type { IBrowserSummary } from '../codegen/types';
 import { parseDescription } from '../../core/spec/description';
 import { generateCells, toNotebookJSON } from '../codegen/cells';
 import { runRecordModel, type IRunRecord } from '../../core/record/run-record';
@@ -19,6 +24,7 @@ import {
   fixtureModel,
   fixtureRecord,
   IMAGE,
+  MASK,
   UNET_DIR
 } from './fixture-record';
 
@@ -199,4 +205,111 @@ describe('parity inputs', () => {
       await session.release();
     }
   });
+
+  /**
+   * The browser side of the measured comparison, computed here by the
+   * browser's own code: labels (instanceLabels), metrics (StarDist matching)
+   * and the prediction summary go into the run record; the kernel must find
+   * the same and say so in the Methods (tests/test_codegen_parity.py).
+   */
+  it.each([
+    ['cc', 'connected_components', 'numpy'],
+    ['watershed', 'watershed', 'core']
+  ] as const)(
+    'writes the measured-comparison notebook: %s',
+    async (tag, method, style) => {
+      const bundled = method === 'watershed';
+      const model = bundled ? bundledSegModel() : fixtureModel();
+      const base = fixtureRecord();
+      const record: IRunRecord = {
+        ...base,
+        model: bundled
+          ? runRecordModel(model, 'bundled:bioimage-nuclei-seg/rdf.yaml')
+          : base.model,
+        tiling: null,
+        postprocessing: {
+          channel: 0,
+          threshold: 0.5,
+          minSize: 12,
+          instanceMethod: method
+        }
+      };
+      const image = readTiff(IMAGE);
+      const truth = readTiff(MASK);
+      const session = await createOrtSession(
+        new Uint8Array(
+          fs.readFileSync(
+            path.join(bundled ? BUNDLED_SEG : UNET_DIR, 'weights.onnx')
+          )
+        ),
+        { backend: 'wasm' }
+      );
+      let y: INDArray;
+      try {
+        const out = await predict(
+          model,
+          session,
+          [{ ...image, shape: [1, 1, ...image.shape] }],
+          {}
+        );
+        y = out.get(record.model.outputId)!;
+      } finally {
+        await session.release();
+      }
+      const axes = record.model.outputAxes;
+      const plane = (c: number) =>
+        fixAxes({ array: y, axes }, { channel: c }).array;
+      const probability = plane(0);
+      const labels = instanceLabels(probability, {
+        threshold: 0.5,
+        minSize: 12,
+        method,
+        boundary: bundled ? plane(1) : null
+      });
+      const m = segmentationMetrics(truth, labels);
+      const values: Record<string, number> = { ...m.values };
+      for (const row of m.matching) {
+        values[`ap_iou${Math.round(row.thresh * 100)}`] = row.accuracy;
+      }
+      let max = 0;
+      for (const v of labels.data as Int32Array) {
+        max = Math.max(max, v);
+      }
+      const p = probability.data as Float32Array;
+      let sum = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of p) {
+        sum += v;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const d = labels.data as Int32Array;
+      const browser: IBrowserSummary = {
+        objectCount: max,
+        labelsSha256: createHash('sha256')
+          .update(Buffer.from(d.buffer, d.byteOffset, d.byteLength))
+          .digest('hex'),
+        prediction: { min: lo, max: hi, mean: sum / p.length }
+      };
+      const withBrowser = {
+        ...record,
+        metrics: { ...record.metrics, values },
+        browser
+      } as IRunRecord;
+      fs.writeFileSync(
+        path.join(OUT, `compare-${tag}.json`),
+        JSON.stringify({ values, browser }, null, 1)
+      );
+      fs.writeFileSync(
+        path.join(OUT, `parity-compare-${tag}.ipynb`),
+        JSON.stringify(
+          toNotebookJSON(generateCells(withBrowser, { style })),
+          null,
+          1
+        )
+      );
+      expect(max).toBeGreaterThan(10);
+    }
+  );
 });

@@ -10,9 +10,9 @@
  */
 import { generateFineTuneCells } from './finetune';
 import type { CodeStyle, IFineTuneOptions } from '../../core/record/options';
-import type { IGeneratedCell, IProvenance } from './types';
+import type { IBrowserSummary, IGeneratedCell, IProvenance } from './types';
 import { processingLines } from './processing';
-import { methodsParagraph } from './methods';
+import { methodsCell, methodsDescription } from './methods';
 import { mdText, pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
 import {
   IRunRecord,
@@ -22,7 +22,7 @@ import {
 
 export type { IRunRecord } from '../../core/record/run-record';
 export type { CodeStyle } from '../../core/record/options';
-export type { IGeneratedCell, IProvenance } from './types';
+export type { IBrowserSummary, IGeneratedCell, IProvenance } from './types';
 export {
   validateRunRecord,
   runRecordModel
@@ -48,6 +48,32 @@ export class RunRecordError extends Error {
     super(`invalid run record: ${problems.join('; ')}`);
     this.name = 'RunRecordError';
   }
+}
+
+/**
+ * The browser's own results beyond `metrics.values`, when the run record
+ * carries them (the proposed `IRunRecord.browser`; absent fields are left
+ * out and reported as "not compared" in the kernel).
+ */
+function browserSummary(r: IRunRecord): Record<string, unknown> {
+  const b = (r as IRunRecord & { browser?: IBrowserSummary }).browser;
+  const out: Record<string, unknown> = {};
+  if (b && typeof b === 'object') {
+    if (typeof b.objectCount === 'number' && Number.isInteger(b.objectCount)) {
+      out.objectCount = b.objectCount;
+    }
+    if (
+      typeof b.labelsSha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(b.labelsSha256)
+    ) {
+      out.labelsSha256 = b.labelsSha256;
+    }
+    const p = b.prediction;
+    if (p && [p.min, p.max, p.mean].every(v => Number.isFinite(v))) {
+      out.prediction = { min: p.min, max: p.max, mean: p.mean };
+    }
+  }
+  return out;
 }
 
 function parameters(r: IRunRecord): Record<string, unknown> {
@@ -98,7 +124,11 @@ function parameterCell(r: IRunRecord, style: CodeStyle): string {
     `INSTANCE_METHOD = ${pyStr(p.instanceMethod ?? 'connected_components')}`,
     `GROUND_TRUTH_PATH = ${pyLiteral(r.metrics.groundTruthPath ?? null)}`,
     `METRICS = ${pyLiteral(r.metrics.requested)}`,
+    '# What the browser measured (its metrics, and its object count and prediction summary',
+    '# when the run record has them): the kernel compares its own numbers with these.',
     `BROWSER_METRICS = ${pyLiteral(r.metrics.values)}`,
+    `BROWSER = ${pyLiteral(browserSummary(r) as PyValue)}`,
+    `CITATIONS = ${pyLiteral((m.cite ?? []).map(c => ({ text: c.text, doi: c.doi ?? null, url: c.url ?? null })) as PyValue)}`,
     `OUTPUT_DIR = Path(${pyStr(r.outputDir ?? 'bioimage-results')})`,
     'OUTPUT_DIR.mkdir(parents=True, exist_ok=True)',
     `PREPROCESSING = ${pyLiteral(m.preprocessing as unknown as PyValue)}`,
@@ -153,8 +183,12 @@ const CORE_PREDICT = [
 
 const INSTANCES = [
   'foreground = bia.output_plane(prediction, OUTPUT_AXES, OUTPUT_CHANNEL)',
+  '# The seeded watershed seeds from the foreground and the boundary channel (the other',
+  '# channel of a two-channel output); without one, from foreground > 0.9.',
+  'boundary = (bia.boundary_plane(prediction, OUTPUT_AXES, OUTPUT_CHANNEL)',
+  '            if INSTANCE_METHOD == "watershed" else None)',
   'labels = bia.instances(foreground, threshold=THRESHOLD, min_size=MIN_SIZE,',
-  '                       method=INSTANCE_METHOD)',
+  '                       method=INSTANCE_METHOD, boundary=boundary)',
   'np.save(OUTPUT_DIR / "labels.npy", labels)',
   'print(int(labels.max()), "objects")'
 ].join('\n');
@@ -162,11 +196,22 @@ const INSTANCES = [
 const METRICS = [
   'if GROUND_TRUTH_PATH is not None and METRICS:',
   '    ground_truth = bia.select_planes(bia.load_image(GROUND_TRUTH_PATH), FILE_AXES, SELECT)[0]',
-  '    metrics = bia.compute_metrics(METRICS, labels=labels, prediction=foreground,',
-  '                                  ground_truth=ground_truth, threshold=THRESHOLD)',
+  "    # With F1 (StarDist's matching rules) also AP = TP/(TP+FP+FN) at IoU 0.5 … 0.9.",
+  '    names = list(METRICS) + ([f"ap_iou{t}" for t in range(50, 95, 5)]',
+  '                             if "f1_iou50" in METRICS else [])',
+  '    metrics = bia.compute_metrics(names, labels=labels, prediction=foreground,',
+  '                                  ground_truth=ground_truth)',
   '    bia.print_metrics(metrics, BROWSER_METRICS)',
   'else:',
   '    metrics = {}'
+].join('\n');
+
+const COMPARE = [
+  "# Measured here, not assumed: the kernel's numbers next to the ones the browser recorded.",
+  'comparison = bia.compare_with_browser(',
+  '    metrics, BROWSER_METRICS, browser=BROWSER, prediction=foreground,',
+  '    labels=labels if INSTANCE_METHOD != "none" else None)',
+  'bia.print_comparison(comparison)'
 ].join('\n');
 
 const DISPLAY = [
@@ -286,7 +331,11 @@ export function generateCells(
     code(
       'preprocess',
       [
-        'raw = x',
+        "# The stage's raw input, kept: every statistic is computed from it.",
+        'raw_input = x',
+        'raw = raw_input',
+        'RAW_TENSORS = {INPUT_ID: raw_input}  # raw tensors of the stage, for reference_tensor',
+        'TENSOR_ID = INPUT_ID',
         ...processingLines(m.preprocessing, m.inputAxes, 'raw'),
         'print("preprocessed", x.shape, x.dtype, float(x.mean()), float(x.std()))'
       ].join('\n')
@@ -305,7 +354,11 @@ export function generateCells(
     code(
       'postprocess',
       [
-        'raw = y',
+        "# The stage's raw tensor is the network output (raw_input stays as it was).",
+        'raw_output = y',
+        'raw = raw_output',
+        'RAW_TENSORS = {OUTPUT_ID: raw_output}',
+        'TENSOR_ID = OUTPUT_ID',
         'x = y',
         ...processingLines(m.postprocessing, m.outputAxes, 'raw'),
         'prediction = x',
@@ -331,7 +384,10 @@ export function generateCells(
       );
     }
     code('metrics', METRICS);
+  } else {
+    code('metrics', 'metrics = {}');
   }
+  code('compare', COMPARE);
   code('display', DISPLAY);
   if (
     options.includeBatch &&
@@ -350,7 +406,12 @@ export function generateCells(
       ...generateFineTuneCells(r, { ...options.fineTune, style }, provenance)
     );
   }
-  md('methods', methodsParagraph(r, style));
+  md(
+    'methods-why',
+    'The Methods paragraph is written by the next cell when it runs, from ' +
+      'what this notebook measured and compared with the browser run.'
+  );
+  code('methods', methodsCell(methodsDescription(r)));
   return cells;
 }
 

@@ -5,7 +5,7 @@
  */
 import { describeProcessing } from '../../core/spec/describe';
 import type { ITensorDescr } from '../../core/spec/types';
-import { mdText } from './python-literal';
+import { mdText, pyStr } from './python-literal';
 import type { IRunRecord } from '../../core/record/run-record';
 
 function fmt(n: number): string {
@@ -45,19 +45,22 @@ function processingWords(
     .join(', ');
 }
 
-/** The Markdown methods paragraph for `r` generated in `style`. */
-export function methodsParagraph(r: IRunRecord, style: string): string {
+const METHOD_WORDS: Record<string, string> = {
+  connected_components: 'connected components (8\\-connected)',
+  watershed:
+    'a seeded watershed (seeds: foreground above the threshold and boundary ' +
+    'below 0\\.5, flooded over the boundary probability)'
+};
+
+/**
+ * What the run was, in Markdown (model, pinned weights, processing, tiling,
+ * post-processing): the part of the Methods paragraph known when the cells
+ * are written. Citations, the numbers and whether Python reproduced the
+ * browser are added by the kernel when the notebook runs ({@link methodsCell}),
+ * so the paragraph never claims what was not measured.
+ */
+export function methodsDescription(r: IRunRecord): string {
   const m = r.model;
-  const cites = (m.cite ?? [])
-    .map(c => {
-      const ref = c.doi
-        ? ` doi:${mdText(c.doi)}`
-        : c.url
-          ? ` ${mdText(c.url)}`
-          : '';
-      return `${mdText(c.text)}${ref}`;
-    })
-    .join('; ');
   const tiling = r.tiling
     ? `in blocks of ${Object.entries(r.tiling.blockShape)
         .map(([a, n]) => `${mdText(a)}=${n}`)
@@ -68,36 +71,50 @@ export function methodsParagraph(r: IRunRecord, style: string): string {
       } px per side, symmetric padding at the image border, inner regions stitched)`
     : 'on the whole image at once (no tiling)';
   const p = r.postprocessing;
-  const metrics = Object.entries(r.metrics.values)
-    .map(([k, v]) => `${mdText(k)} = ${fmt(v)}`)
-    .join(', ');
   const channels = r.image.channels?.length
     ? ` (channels ${r.image.channels.join(', ')})`
     : '';
-  return [
-    '### Methods',
-    '',
+  const method = p.instanceMethod ?? 'connected_components';
+  const objects =
+    method === 'none'
+      ? `The foreground was output channel ${p.channel ?? 0} above ${fmt(p.threshold ?? 0.5)}.`
+      : `Objects were obtained from output channel ${p.channel ?? 0} with threshold ` +
+        `${fmt(p.threshold ?? 0.5)}, ${METHOD_WORDS[method] ?? mdText(method)} ` +
+        `and a minimum size of ${fmt(p.minSize ?? 0)} px.`;
+  return (
     `Images were analysed with the bioimage.io model ${mdText(m.name)} ` +
-      `(id ${mdText(m.id)}, version ${mdText(m.version)}` +
-      (cites ? `; ${cites}` : '') +
-      `), using its ONNX weights (sha256 ${m.weightsSha256})` +
-      (m.descriptionSha256
-        ? ` and the model description with sha256 ${m.descriptionSha256}`
-        : '') +
-      `. The input image ${mdText(r.image.path)} (axes ${mdText(r.image.axes)}${channels}) ` +
-      `was preprocessed as the model specifies: ${processingWords(r, 'preprocessing')}. ` +
-      `The network was run ${tiling}; its output was postprocessed with: ` +
-      `${processingWords(r, 'postprocessing')}. ` +
-      `Objects were obtained from output channel ${p.channel ?? 0} with threshold ` +
-      `${fmt(p.threshold ?? 0.5)}, ${mdText(p.instanceMethod ?? 'connected_components')} ` +
-      `and a minimum size of ${fmt(p.minSize ?? 0)} px.` +
-      (metrics
-        ? ` Against the ground truth ${mdText(r.metrics.groundTruthPath ?? '')}: ${metrics}.`
-        : '') +
-      ` Inference ran in the browser with jupyterlab-bioimage ${mdText(r.extensionVersion)} ` +
-      `(onnxruntime-web, ${mdText(r.backend)} backend) on ${mdText(r.timestamp)} and was ` +
-      `reproduced in Python (${style === 'numpy' ? 'NumPy and onnxruntime' : 'bioimageio.core with onnxruntime'}).`,
+    `(id ${mdText(m.id)}, version ${mdText(m.version)}), using its ONNX weights ` +
+    `(sha256 ${m.weightsSha256})` +
+    (m.descriptionSha256
+      ? ` and the model description with sha256 ${m.descriptionSha256}`
+      : '') +
+    `. The input image ${mdText(r.image.path)} (axes ${mdText(r.image.axes)}${channels}) ` +
+    `was preprocessed as the model specifies: ${processingWords(r, 'preprocessing')}. ` +
+    `The network was run ${tiling}; its output was postprocessed with: ` +
+    `${processingWords(r, 'postprocessing')}. ${objects}` +
+    (r.metrics.requested.length
+      ? ` Metrics were computed against the ground truth ${mdText(r.metrics.groundTruthPath ?? '')}.`
+      : '')
+  );
+}
+
+/**
+ * The code cell that writes the Methods paragraph when the notebook runs:
+ * `description` plus citations, the metrics measured in the kernel and the
+ * measured comparison with the browser (`comparison` of the compare cell),
+ * displayed as Markdown and kept in `METHODS`.
+ */
+export function methodsCell(description: string): string {
+  return [
+    'from IPython.display import Markdown, display',
     '',
-    '*Software versions in the kernel:* run `bia.software_versions()`.'
+    '# Written from what this notebook measured (the comparison cell above), at run time.',
+    `METHODS = bia.methods_markdown(${pyStr(description)},`,
+    '                               comparison, style=PROVENANCE["style"],',
+    '                               extension_version=PROVENANCE["extension_version"],',
+    '                               backend=PROVENANCE["backend_browser"],',
+    '                               run_time=PROVENANCE["run_time"], cite=CITATIONS,',
+    '                               kernel_metrics=metrics)',
+    'display(Markdown(METHODS))'
   ].join('\n');
 }

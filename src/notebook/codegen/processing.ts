@@ -2,6 +2,11 @@
  * Explicit NumPy lines for bioimage.io processing steps (the teaching
  * style). Statistics are taken from the stage's raw input (`ref`), as
  * bioimageio.core does; every value is written as a Python literal.
+ *
+ * The lines that fall back to `bia.apply_step` also pass the stage's raw
+ * tensors as `references=RAW_TENSORS` and this tensor's id as
+ * `tensor_id=TENSOR_ID` (the cells define both), so that `reference_tensor`
+ * (scale_range, scale_mean_variance) finds the tensor it names.
  */
 import { DTYPES as ALL_DTYPES } from '../../core/tensor/tensor';
 import type { IProcessingStep } from '../../core/spec/types';
@@ -37,9 +42,14 @@ function reduceAxes(axes: string[], kw: Record<string, unknown>): string {
   return `(${idx.join(', ')}${idx.length === 1 ? ',' : ''})`;
 }
 
+/** Names of the stage's raw tensors and of this tensor's id in the cells. */
+export const RAW_TENSORS = 'RAW_TENSORS';
+export const TENSOR_ID = 'TENSOR_ID';
+
 /**
  * Python lines applying `steps` to variable `x` of a tensor with axis ids
- * `axes`; statistics come from `ref` (the stage's raw input).
+ * `axes`; statistics come from `ref` (the stage's raw input) and, for
+ * `reference_tensor`, from `RAW_TENSORS` (raw tensors by id).
  */
 export function processingLines(
   steps: readonly IProcessingStep[],
@@ -114,7 +124,8 @@ export function processingLines(
     }
     // Less common forms: the same helper the batch run uses.
     lines.push(
-      `x = bia.apply_step(x, ${pyStr(step.id)}, ${pyLiteral(kw as PyValue)}, axes=${pyLiteral(axes)}, reference=${ref})`
+      `x = bia.apply_step(x, ${pyStr(step.id)}, ${pyLiteral(kw as PyValue)}, axes=${pyLiteral(axes)}, reference=${ref},`,
+      `                   references=${RAW_TENSORS}, tensor_id=${TENSOR_ID})`
     );
   });
   return lines;
