@@ -33,6 +33,7 @@ import {
   VIEWER_FACTORY
 } from '../tokens';
 import { memorySource } from '../core/formats/planes';
+import { requestAPI } from '../jupyter/request';
 import { WizardPanel } from './panel';
 import { jupyterSessionServices, WizardSession } from './session';
 import { initialState, restoreState } from './state';
@@ -41,16 +42,21 @@ const PLUGIN_ID = 'jupyterlab-bioimage:wizard';
 const IMAGE_FILE = /\.(ome\.)?(tiff?|npy|png|jpe?g)$/i;
 
 /** The extension version, for provenance (from the page's federated extensions). */
-function extensionVersion(): string {
+/**
+ * This extension's version as the page config lists it, or null (a
+ * development install may list none; then the server extension's answer is
+ * used, and failing both the record says `unknown`, never a made-up 0.0.0).
+ */
+function pageConfigVersion(): string | null {
   try {
     const el = document.getElementById('jupyter-config-data');
     const config = el ? JSON.parse(el.textContent ?? '{}') : {};
     const ext = (config.federated_extensions ?? []).find(
       (e: { name?: string }) => e.name === 'jupyterlab-bioimage'
     );
-    return String(ext?.version ?? '0.0.0');
+    return ext?.version ? String(ext.version) : null;
   } catch {
-    return '0.0.0';
+    return null;
   }
 }
 
@@ -82,6 +88,14 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
     browser: IDefaultFileBrowser | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_bioimage');
+    // The server extension's version, for run records when the page config
+    // lists none (asked once; no answer leaves `unknown`).
+    let serverVersion: string | null = null;
+    void requestAPI<{ version?: string }>('health')
+      .then(health => {
+        serverVersion = health.version ? String(health.version) : null;
+      })
+      .catch(() => undefined);
     const tracker = new WidgetTracker<MainAreaWidget<WizardPanel>>({
       namespace: 'bioimage-wizard'
     });
@@ -173,7 +187,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
                   s as unknown as ReadonlyJSONValue
                 )
             : undefined,
-          extensionVersion: extensionVersion()
+          extensionVersion: pageConfigVersion() ?? serverVersion ?? 'unknown'
         }),
         state
       );
@@ -186,7 +200,7 @@ export const wizardPlugin: JupyterFrontEndPlugin<void> = {
           if (!writer) {
             throw new Error(trans.__('the notebook feature is not available'));
           }
-          const result = await writer.insert(session.runRecord(), {
+          const result = await writer.insert(await session.notebookRecord(), {
             style: session.state.style,
             includeBatch: session.state.includeBatch,
             includeFineTune:

@@ -3,7 +3,14 @@
  * cells that redo the run in the kernel. Pure data; the session supplies the
  * pieces.
  */
-import { runRecordModel, type IRunRecord } from '../core/record/run-record';
+import type { IMatchingStats } from '../core/metrics';
+import { sha256Hex } from '../core/package/sha256';
+import {
+  runRecordModel,
+  type IBrowserSummary,
+  type IRunRecord
+} from '../core/record/run-record';
+import { toFloat64, type INDArray } from '../core/tensor/tensor';
 import type { ICatalogEntry } from '../core/catalog/types';
 import type { IModelDescription, IProcessingStep } from '../core/spec/types';
 import type { IWizardState } from './state';
@@ -30,6 +37,51 @@ export interface IRecordInputs {
   /** sha256 of the description file, when the catalog has none. */
   descriptionSha256?: string;
   extensionVersion: string;
+}
+
+/**
+ * AP (TP / (TP + FP + FN)) at each matching threshold, by the kernel's names
+ * (`ap_iou50` … `ap_iou90`), so the kernel cells compare them too.
+ */
+export function apValues(
+  matching: readonly IMatchingStats[]
+): Record<string, number> {
+  return Object.fromEntries(
+    matching.map(m => [
+      `ap_iou${String(Math.round(m.thresh * 100)).padStart(2, '0')}`,
+      m.accuracy
+    ])
+  );
+}
+
+/**
+ * What the browser produced, for the kernel's comparison: its object count,
+ * the sha256 of its label image (int32, little-endian, C order: what the
+ * kernel hashes) and the min, max and mean of the probability plane.
+ */
+export async function browserSummary(
+  probability: INDArray,
+  labels: INDArray | null,
+  objectCount: number
+): Promise<IBrowserSummary> {
+  const p = toFloat64(probability.data);
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of p) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
+  const summary: IBrowserSummary = {
+    prediction: { min, max, mean: p.length ? sum / p.length : 0 }
+  };
+  if (labels) {
+    const ints = Int32Array.from(toFloat64(labels.data));
+    summary.objectCount = objectCount;
+    summary.labelsSha256 = await sha256Hex(new Uint8Array(ints.buffer));
+  }
+  return summary;
 }
 
 /** How the generated code finds the model: a path, `bundled:…`, or a URL. */

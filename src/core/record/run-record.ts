@@ -17,13 +17,38 @@ export const KNOWN_METRICS = [
   'iou',
   'dice',
   'f1_iou50',
+  'ap_iou50',
+  'ap_iou55',
+  'ap_iou60',
+  'ap_iou65',
+  'ap_iou70',
+  'ap_iou75',
+  'ap_iou80',
+  'ap_iou85',
+  'ap_iou90',
   'psnr',
   'ssim',
   'nrmse'
 ] as const;
 
+/**
+ * What the browser itself produced, beyond its metrics, so the kernel cells
+ * can compare their own results with it (and the Methods paragraph say what
+ * was measured).
+ */
+export interface IBrowserSummary {
+  /** Number of objects in the browser's label image. */
+  objectCount?: number;
+  /** sha256 of the browser's label image as little-endian int32, C order. */
+  labelsSha256?: string;
+  /** Summary of the probability plane the labels came from. */
+  prediction?: { min: number; max: number; mean: number };
+}
+
 /** One run of a model on an image in the browser. */
 export interface IRunRecord {
+  /** The browser's own results, for the kernel's comparison (optional). */
+  browser?: IBrowserSummary;
   model: {
     /** Where the model came from: local RDF/folder path, rdf URL, or bioimage.io id. */
     source: string;

@@ -10,7 +10,7 @@
  */
 import { generateFineTuneCells } from './finetune';
 import type { CodeStyle, IFineTuneOptions } from '../../core/record/options';
-import type { IBrowserSummary, IGeneratedCell, IProvenance } from './types';
+import type { IGeneratedCell, IProvenance } from './types';
 import { processingLines } from './processing';
 import { methodsCell, methodsDescription } from './methods';
 import { mdText, pyLiteral, pyNumber, pyStr, PyValue } from './python-literal';
@@ -52,11 +52,11 @@ export class RunRecordError extends Error {
 
 /**
  * The browser's own results beyond `metrics.values`, when the run record
- * carries them (the proposed `IRunRecord.browser`; absent fields are left
- * out and reported as "not compared" in the kernel).
+ * carries them (`IRunRecord.browser`; absent fields are left out and
+ * reported as "not compared" in the kernel).
  */
 function browserSummary(r: IRunRecord): Record<string, unknown> {
-  const b = (r as IRunRecord & { browser?: IBrowserSummary }).browser;
+  const b = r.browser;
   const out: Record<string, unknown> = {};
   if (b && typeof b === 'object') {
     if (typeof b.objectCount === 'number' && Number.isInteger(b.objectCount)) {

@@ -29,16 +29,4 @@ export interface IProvenance {
   generatedAt: string;
 }
 
-/**
- * The browser's results the kernel compares with, beyond `metrics.values`:
- * the fields the run record should carry as `browser` (proposed; read when
- * present).
- */
-export interface IBrowserSummary {
-  /** Number of objects in the browser's label image. */
-  objectCount?: number;
-  /** sha256 of the browser's label image as little-endian int32, C order. */
-  labelsSha256?: string;
-  /** Summary of the probability plane the labels came from. */
-  prediction?: { min: number; max: number; mean: number };
-}
+export type { IBrowserSummary } from '../../core/record/run-record';

@@ -9,7 +9,7 @@
  */
 import type { IThresholdCalibration } from '../../core/analysis/validation';
 import type { IRunRecord } from '../../core/record/run-record';
-import { buildRunRecord } from '../record';
+import { apValues, browserSummary, buildRunRecord } from '../record';
 import type { IWizardMetrics, IWizardResult } from '../results';
 import type { IWizardState } from '../state';
 import { Activity } from './activity';
@@ -115,10 +115,33 @@ export class WizardSession {
       preprocessing: result.preprocessing,
       segmentation: result.labels !== null,
       backend: result.report.backend,
-      metrics: this.validation.metrics?.values ?? {},
+      metrics: this.validation.metrics
+        ? {
+            ...this.validation.metrics.values,
+            ...apValues(this.validation.metrics.matching)
+          }
+        : {},
       descriptionSha256: this._models.descriptionSha256,
       extensionVersion: this._services.extensionVersion
     });
+  }
+
+  /**
+   * The run record with what the browser produced (object count, label
+   * image hash, prediction summary), for the notebook writer: the kernel
+   * cells compare their own results with it.
+   */
+  async notebookRecord(): Promise<IRunRecord> {
+    const record = this.runRecord();
+    const result = this.runner.result!;
+    return {
+      ...record,
+      browser: await browserSummary(
+        result.probability,
+        result.labels,
+        result.objectCount
+      )
+    };
   }
 
   /**
