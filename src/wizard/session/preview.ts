@@ -8,11 +8,7 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import {
-  centreCrop,
-  fixAxes,
-  instanceLabels
-} from '../../core/analysis/arrays';
+import { centreCrop, fixAxes } from '../../core/analysis/arrays';
 import { compareWithReference } from '../../core/analysis/domain-shift';
 import {
   firstPlaneOf,
@@ -29,7 +25,7 @@ import type { ICropPreview, IInputPreview } from '../results';
 import type { Activity } from './activity';
 import type { ModelChoice } from './choice';
 import type { OpenModels } from './open-models';
-import { pickOutput } from './outputs';
+import { boundaryOf, labelObjects, pickOutput } from './outputs';
 import type { ISessionServices } from './services';
 import {
   anyChanged,
@@ -156,15 +152,10 @@ export class PreviewController {
       this._crop = {
         input: firstPlaneOf(crop),
         output,
+        // The same labelling as the full run (the seeded watershed included,
+        // with the output's boundary channel), so the crop previews the result.
         labels: this._choice.segmentation
-          ? instanceLabels(output, {
-              threshold: state.threshold,
-              minSize: state.minSize,
-              method:
-                state.instanceMethod === 'watershed'
-                  ? 'connected_components'
-                  : state.instanceMethod
-            })
+          ? labelObjects(output, state, boundaryOf(report, state)).labels
           : null
       };
       this._previewChanged.emit();
