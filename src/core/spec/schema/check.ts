@@ -589,8 +589,34 @@ class Checker {
 }
 
 /** Rules of the reference that its JSON Schema does not express. */
-function extraRules(raw: Record<string, unknown>): IDescriptionIssue[] {
+function extraRules(
+  raw: Record<string, unknown>,
+  family: '0.4' | '0.5'
+): IDescriptionIssue[] {
   const issues: IDescriptionIssue[] = [];
+  const weights = isMap(raw.weights) ? raw.weights : {};
+  const stateDict = weights.pytorch_state_dict;
+  if (family === '0.4' && isMap(stateDict)) {
+    // check_architecture_sha256: `file.py:Name` is a source file (hash
+    // required), `package.module.Name` is not (no hash allowed).
+    const arch = stateDict.architecture;
+    const hash = stateDict.architecture_sha256 ?? null;
+    const p = 'weights.pytorch_state_dict';
+    if (typeof arch === 'string' && /^.+:.+$/.test(arch.trim())) {
+      if (hash === null) {
+        issues.push({
+          path: `${p}.architecture_sha256`,
+          message: `missing; the architecture '${arch.slice(0, 80)}' is a source file, so add architecture_sha256: <sha256sum of the file>`
+        });
+      }
+    } else if (typeof arch === 'string' && hash !== null) {
+      issues.push({
+        path: `${p}.architecture_sha256`,
+        message:
+          'given for an architecture without a source file (module.Name); remove it, or name the file as file.py:Name'
+      });
+    }
+  }
   const people = (key: string): void => {
     const list = raw[key];
     if (!Array.isArray(list)) {
@@ -648,6 +674,9 @@ export function checkAgainstSchema(
   const checker = new Checker(schemas);
   const r = checker.check(raw, schema, '', true);
   const converted = isMap(r.value) ? r.value : raw;
-  return { issues: [...r.issues, ...extraRules(converted)], raw: converted };
+  return {
+    issues: [...r.issues, ...extraRules(converted, family)],
+    raw: converted
+  };
 }
 
