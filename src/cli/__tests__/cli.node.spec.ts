@@ -121,8 +121,9 @@ describe('general', () => {
 describe('validate', () => {
   const INVALID =
     'spec__INVALID__unet2d_nuclei_broad__duplicate_tensor_names__v0_4_0.bioimageio.yaml';
-  // Duplicate tensor id across inputs and outputs (see description.node.spec.ts).
-  const ALSO_INVALID = 'live__diplomatic-bug__v0__fv0_5_0.rdf.yaml';
+  // A 0.4-style attachments mapping and more; bioimageio.spec rejects it too
+  // (see description.node.spec.ts).
+  const ALSO_INVALID = 'qupath__instanseg_brightfield_multiout__v0_5.rdf.yaml';
   const DATASET = 'spec__DATASET__covid_if_training_data.bioimageio.yaml';
   const files = fs.readdirSync(RDF).filter(f => f.endsWith('.yaml'));
 

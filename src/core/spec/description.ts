@@ -120,9 +120,22 @@ export function parseDescription(
           path.startsWith(`${i.path}.`) ||
           path.startsWith(`${i.path}[`))
     );
-  const readerErrors = log.errors.filter(e => !covered(e.path));
+  // Where both name the same field for a choice (an unknown step id, an
+  // invalid mode), the reader knows more (e.g. which steps are valid in
+  // preprocessing), so its message is kept.
+  const choice = /^(unknown \w+ |expected one of )/;
+  const readerAt = new Set(log.errors.map(e => e.path));
+  const structural = checked.issues.filter(
+    i => !(choice.test(i.message) && readerAt.has(i.path))
+  );
+  const preferred = new Set(
+    checked.issues.filter(i => !structural.includes(i)).map(i => i.path)
+  );
+  const readerErrors = log.errors.filter(
+    e => preferred.has(e.path) || !covered(e.path)
+  );
   log.errors.length = 0;
-  log.errors.push(...checked.issues, ...readerErrors);
+  log.errors.push(...structural, ...readerErrors);
   if (log.errors.length > 0) {
     return fail();
   }
