@@ -166,6 +166,22 @@ describe('validate', () => {
     expect(r.err).toMatch(/format_version: unsupported format version 0\.3\.6/);
   });
 
+  it('judges a YAML alias bomb invalid (exit 1), not a crash', async () => {
+    const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh']) {
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const file = path.join(tmp, 'bomb.rdf.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(path.join(UNET, 'bioimageio.yaml'), 'utf8') +
+        `\nconfig:\n  ${bomb.join('\n  ')}\n`
+    );
+    const r = await cli('validate', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/verdict: [^]*alias bomb/);
+  });
+
   it('cannot run on a missing file (exit 2)', async () => {
     const r = await cli('validate', path.join(tmp, 'nope.yaml'));
     expect(r.code).toBe(2);

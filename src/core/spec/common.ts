@@ -122,7 +122,10 @@ export function readMetadata(
     ? undefined
     : readFileRef(log, raw.documentation, 'documentation');
   if (is04 && documentationFile === undefined && isAbsent(raw.documentation)) {
-    log.error('documentation', 'missing required field; add documentation: README.md');
+    log.error(
+      'documentation',
+      'missing required field; add documentation: README.md'
+    );
   }
   const documentation = documentationFile?.source;
   const coverFiles = (readList(log, raw, 'covers', '') ?? [])

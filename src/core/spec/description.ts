@@ -153,7 +153,7 @@ function parseYaml(text: string, log: IssueLog, source?: string): RawMap {
   const replaced = (text.match(/\uFFFD/g) ?? []).length;
   if (text.includes('\u0000') || replaced > 8) {
     syntax(
-      'not a text file (it contains binary data); give the model\'s rdf.yaml or bioimageio.yaml'
+      "not a text file (it contains binary data); give the model's rdf.yaml or bioimageio.yaml"
     );
   }
   // YAML 1.2 core schema: timestamps and ids stay strings, `.inf` becomes Infinity.

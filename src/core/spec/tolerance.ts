@@ -114,7 +114,10 @@ export function readTolerances(
       });
     }
     for (const e of legacyLog.errors) {
-      outer.warn(e.path, `${e.message}; ignored, the default tolerance applies`);
+      outer.warn(
+        e.path,
+        `${e.message}; ignored, the default tolerance applies`
+      );
     }
     outer.warnings.push(...legacyLog.warnings);
   }

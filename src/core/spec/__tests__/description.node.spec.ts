@@ -83,7 +83,6 @@ const TENSOR_COUNTS: Record<string, number> = {
 // output: the spec's docstring forbids it but its check does not run, so it is
 // accepted with a warning (see 'accepts an id shared by an input and an output').
 const REJECTED = new Map<string, { path: string; message: string }[]>([
-
   [
     'spec__INVALID__unet2d_nuclei_broad__duplicate_tensor_names__v0_4_0.bioimageio.yaml',
     [

@@ -176,9 +176,7 @@ function formatProblem(format: string, value: string): string | undefined {
     case 'date-time':
       return timestampProblem(value);
     case 'uri':
-      return isHttpUrl(value)
-        ? undefined
-        : 'is not an http(s) URL';
+      return isHttpUrl(value) ? undefined : 'is not an http(s) URL';
     case 'path':
     case 'file-path':
       if (value.trim() === '' || /^[.\s]*$/.test(value)) {
@@ -264,11 +262,15 @@ class Checker {
         if (lax && (value === 0 || value === 1)) {
           return ok(value === 1);
         }
-        return fail(`expected true or false, got ${typeName(value)}; ${todo(s, this.schemas)}`);
+        return fail(
+          `expected true or false, got ${typeName(value)}; ${todo(s, this.schemas)}`
+        );
       case 'null':
         return value === null || value === undefined
           ? ok(null)
-          : fail(`expected nothing (null), got ${typeName(value)}; remove the value`);
+          : fail(
+              `expected nothing (null), got ${typeName(value)}; remove the value`
+            );
       default:
         return ok(value);
     }
@@ -496,7 +498,9 @@ class Checker {
       value
     });
     if (typeof value !== 'string') {
-      return fail(`expected text, got ${typeName(value)}; ${todo(s, this.schemas)}`);
+      return fail(
+        `expected text, got ${typeName(value)}; ${todo(s, this.schemas)}`
+      );
     }
     const shown = typeName(value);
     // Python counts code points, not UTF-16 units (an emoji is 1, not 2).
@@ -576,13 +580,17 @@ class Checker {
       return fail(`must be at least ${s.minimum}, got ${n}; raise it`);
     }
     if (s.exclusiveMinimum !== undefined && n <= s.exclusiveMinimum) {
-      return fail(`must be greater than ${s.exclusiveMinimum}, got ${n}; raise it`);
+      return fail(
+        `must be greater than ${s.exclusiveMinimum}, got ${n}; raise it`
+      );
     }
     if (s.maximum !== undefined && n > s.maximum) {
       return fail(`must be at most ${s.maximum}, got ${n}; lower it`);
     }
     if (s.exclusiveMaximum !== undefined && n >= s.exclusiveMaximum) {
-      return fail(`must be less than ${s.exclusiveMaximum}, got ${n}; lower it`);
+      return fail(
+        `must be less than ${s.exclusiveMaximum}, got ${n}; lower it`
+      );
     }
     return { issues: [], value: n };
   }
@@ -662,14 +670,10 @@ export function checkAgainstSchema(
   schemas: IModelSchemas
 ): { issues: IDescriptionIssue[]; raw: Record<string, unknown> } {
   const root = schemas.roots[family];
-  const { format_version: _fv, type: _type, ...props } = root.properties ?? {};
+  // format_version and type are checked by the caller (any 0.4.x / 0.5.x).
   const schema: IJsonSchema = {
     ...root,
-    properties: {
-      ...props,
-      format_version: {},
-      type: {}
-    }
+    properties: { ...root.properties, format_version: {}, type: {} }
   };
   const checker = new Checker(schemas);
   const r = checker.check(raw, schema, '', true);
@@ -679,4 +683,3 @@ export function checkAgainstSchema(
     raw: converted
   };
 }
-
