@@ -43,6 +43,7 @@ function join(path: string, key: string | number): string {
 }
 
 const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+const INFINITE = /^\s*[-+]?(inf|infinity)\s*$/i;
 const TRUE_WORDS = new Set(['true', 'yes', 'on', 'y', 't', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', 'n', 'f', '0']);
 
@@ -179,7 +180,8 @@ function formatProblem(format: string, value: string): string | undefined {
       return isHttpUrl(value) ? undefined : 'is not an http(s) URL';
     case 'path':
     case 'file-path':
-      if (value.trim() === '' || /^[.\s]*$/.test(value)) {
+      // pydantic reads '' as '.', the folder itself; ' ' is a (strange) name.
+      if (value === '' || /^\.+$/.test(value)) {
         return 'is not a file path';
       }
       return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !isHttpUrl(value)
@@ -561,6 +563,14 @@ class Checker {
       n = value;
     } else if (lax && typeof value === 'string' && NUMERIC.test(value)) {
       n = Number(value);
+    } else if (
+      !integer &&
+      lax &&
+      typeof value === 'string' &&
+      INFINITE.test(value)
+    ) {
+      // Python's float('inf'), as pydantic reads it.
+      n = value.trim().startsWith('-') ? -Infinity : Infinity;
     } else if (lax && typeof value === 'boolean') {
       n = value ? 1 : 0;
     }
@@ -602,7 +612,9 @@ function extraRules(
   family: '0.4' | '0.5'
 ): IDescriptionIssue[] {
   const issues: IDescriptionIssue[] = [];
-  const weights = isMap(raw.weights) ? raw.weights : {};
+  const weights: Record<string, unknown> = isMap(raw.weights)
+    ? raw.weights
+    : {};
   const stateDict = weights.pytorch_state_dict;
   if (family === '0.4' && isMap(stateDict)) {
     // check_architecture_sha256: `file.py:Name` is a source file (hash
@@ -625,25 +637,32 @@ function extraRules(
       });
     }
   }
-  const people = (key: string): void => {
-    const list = raw[key];
-    if (!Array.isArray(list)) {
-      return;
-    }
-    list.forEach((p, i) => {
-      if (isMap(p) && typeof p.orcid === 'string') {
-        const problem = orcidProblem(p.orcid);
-        if (problem) {
-          issues.push({
-            path: `${key}[${i}].orcid`,
-            message: `${typeName(p.orcid)} ${problem}`
-          });
-        }
+  // ORCID iDs of authors and maintainers, also those of weights entries.
+  const people = (node: Record<string, unknown>, base: string): void => {
+    for (const key of ['authors', 'maintainers']) {
+      const list = node[key];
+      if (!Array.isArray(list)) {
+        continue;
       }
-    });
+      list.forEach((p, i) => {
+        if (isMap(p) && typeof p.orcid === 'string') {
+          const problem = orcidProblem(p.orcid);
+          if (problem) {
+            issues.push({
+              path: `${join(base, key)}[${i}].orcid`,
+              message: `${typeName(p.orcid)} ${problem}`
+            });
+          }
+        }
+      });
+    }
   };
-  people('authors');
-  people('maintainers');
+  people(raw, '');
+  for (const [format, entry] of Object.entries(weights)) {
+    if (isMap(entry)) {
+      people(entry, `weights.${format}`);
+    }
+  }
   const cite = raw.cite;
   if (Array.isArray(cite)) {
     cite.forEach((c, i) => {

@@ -196,7 +196,7 @@ function attachFiles(
     if (target === 'testTensor' && !isNpySource(ref.source)) {
       log.error(
         item(key, i),
-        `test tensors must be .npy files, got '${ref.source}'`
+        `test tensors must be .npy files, got ${typeName(ref.source)}; give the .npy file`
       );
     }
     tensors[i].tensor[target] = ref;
