@@ -121,8 +121,9 @@ describe('general', () => {
 describe('validate', () => {
   const INVALID =
     'spec__INVALID__unet2d_nuclei_broad__duplicate_tensor_names__v0_4_0.bioimageio.yaml';
-  // Duplicate tensor id across inputs and outputs (see description.node.spec.ts).
-  const ALSO_INVALID = 'live__diplomatic-bug__v0__fv0_5_0.rdf.yaml';
+  // A 0.4-style attachments mapping and more; bioimageio.spec rejects it too
+  // (see description.node.spec.ts).
+  const ALSO_INVALID = 'qupath__instanseg_brightfield_multiout__v0_5.rdf.yaml';
   const DATASET = 'spec__DATASET__covid_if_training_data.bioimageio.yaml';
   const files = fs.readdirSync(RDF).filter(f => f.endsWith('.yaml'));
 
@@ -163,6 +164,22 @@ describe('validate', () => {
     const r = await cli('validate', file);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/format_version: unsupported format version 0\.3\.6/);
+  });
+
+  it('judges a YAML alias bomb invalid (exit 1), not a crash', async () => {
+    const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh']) {
+      bomb.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const file = path.join(tmp, 'bomb.rdf.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(path.join(UNET, 'bioimageio.yaml'), 'utf8') +
+        `\nconfig:\n  ${bomb.join('\n  ')}\n`
+    );
+    const r = await cli('validate', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/verdict: [^]*alias bomb/);
   });
 
   it('cannot run on a missing file (exit 2)', async () => {

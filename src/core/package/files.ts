@@ -40,10 +40,14 @@ export function packageFiles(model: IModelDescription): IFileRef[] {
     }
   }
   refs.push(...model.attachments);
-  for (const source of [...model.covers, model.documentation]) {
-    if (source) {
-      refs.push({ source });
-    }
+  // Covers and documentation carry a sha256 since format 0.5.11
+  // ({source, sha256}); bare file names have none.
+  refs.push(...(model.coverFiles ?? model.covers.map(source => ({ source }))));
+  const documentation =
+    model.documentationFile ??
+    (model.documentation ? { source: model.documentation } : undefined);
+  if (documentation) {
+    refs.push(documentation);
   }
   const seen = new Set<string>();
   return refs.filter(r => !seen.has(r.source) && (seen.add(r.source), true));

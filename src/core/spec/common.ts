@@ -5,6 +5,7 @@
 import type { IAuthor, ICitation, IFileRef, IModelDescription } from './types';
 import { field, item, IssueLog } from './errors';
 import {
+  isAbsent,
   isMap,
   RawMap,
   readList,
@@ -116,9 +117,20 @@ export function readMetadata(
   }
   const maintainers = readAuthors(log, raw, 'maintainers', false);
   const license = readString(log, raw, 'license', '', { required: is04 });
-  const documentation = readString(log, raw, 'documentation', '', {
-    required: is04
-  });
+  // A file name, or (0.5.11+) a file description {source, sha256}.
+  const documentationFile = isAbsent(raw.documentation)
+    ? undefined
+    : readFileRef(log, raw.documentation, 'documentation');
+  if (is04 && documentationFile === undefined && isAbsent(raw.documentation)) {
+    log.error(
+      'documentation',
+      'missing required field; add documentation: README.md'
+    );
+  }
+  const documentation = documentationFile?.source;
+  const coverFiles = (readList(log, raw, 'covers', '') ?? [])
+    .map((c, i) => readFileRef(log, c, item('covers', i)))
+    .filter((c): c is IFileRef => c !== undefined);
   if (!is04) {
     fair('license');
     fair('documentation');
@@ -155,7 +167,9 @@ export function readMetadata(
     cite: readCitations(log, raw),
     license,
     documentation,
-    covers: readStringList(log, raw, 'covers', ''),
+    documentationFile,
+    covers: coverFiles.map(c => c.source),
+    coverFiles,
     attachments: readAttachments(log, raw, family),
     tags: readStringList(log, raw, 'tags', ''),
     gitRepo: readString(log, raw, 'git_repo', ''),
@@ -299,10 +313,16 @@ export function readFileRef(
   }
   const source = readString(log, value, 'source', path, { required: true });
   const sha256 = readString(log, value, 'sha256', path);
-  if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+  if (sha256 !== undefined && sha256.length !== 64) {
     log.error(
       field(path, 'sha256'),
-      `must be 64 hexadecimal characters, got '${sha256}'`
+      `must be 64 hexadecimal characters, got ${sha256.length} (${typeName(sha256)}); copy the file's full SHA-256 (sha256sum FILE)`
+    );
+  } else if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+    // The reference only checks the length; the file check will then fail.
+    log.warn(
+      field(path, 'sha256'),
+      'is not hexadecimal, so no file can match it; copy the output of sha256sum FILE'
     );
   }
   return source === undefined

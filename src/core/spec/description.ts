@@ -28,6 +28,10 @@ import { isAbsent, isMap, RawMap, typeName } from './read';
 import { parseModel04 } from './v04/model';
 import { parseModel05 } from './v05/model';
 import { indentQuotedContinuations } from './yaml-repair';
+import { checkAgainstSchema } from './schema/check';
+import { convertOlderFormat } from './schema/convert';
+import { MODEL_SCHEMAS } from './schema/model-schema';
+import { capText } from './read';
 
 export { DescriptionError } from './errors';
 export type { IDescriptionIssue } from './errors';
@@ -95,17 +99,63 @@ export function parseDescription(
     );
     return fail();
   }
+  // The reference's structure first (types, required and unknown fields,
+  // formats; numbers written as strings converted), then our readers on the
+  // converted description for the cross-field rules. A reader's error at or
+  // below a field the structural check already reported is the same problem.
+  const checked = checkAgainstSchema(
+    convertOlderFormat(raw, majorMinor, formatVersion),
+    majorMinor,
+    MODEL_SCHEMAS
+  );
   const model =
     majorMinor === '0.4'
-      ? parseModel04(raw, formatVersion, log)
-      : parseModel05(raw, formatVersion, log);
+      ? parseModel04(checked.raw, formatVersion, log)
+      : parseModel05(checked.raw, formatVersion, log);
+  const covered = (path: string): boolean =>
+    checked.issues.some(
+      i =>
+        i.path !== '' &&
+        (path === i.path ||
+          path.startsWith(`${i.path}.`) ||
+          path.startsWith(`${i.path}[`))
+    );
+  // Where both name the same field for a choice (an unknown step id, an
+  // invalid mode), the reader knows more (e.g. which steps are valid in
+  // preprocessing), so its message is kept.
+  const choice = /^(unknown \w+ |expected one of )/;
+  const readerAt = new Set(log.errors.map(e => e.path));
+  const structural = checked.issues.filter(
+    i => !(choice.test(i.message) && readerAt.has(i.path))
+  );
+  const preferred = new Set(
+    checked.issues.filter(i => !structural.includes(i)).map(i => i.path)
+  );
+  const readerErrors = log.errors.filter(
+    e => preferred.has(e.path) || !covered(e.path)
+  );
+  log.errors.length = 0;
+  log.errors.push(...structural, ...readerErrors);
   if (log.errors.length > 0) {
     return fail();
   }
   return { kind: 'model', model };
 }
 
+/** Most YAML errors shown; the rest are counted. */
+const MAX_YAML_ERRORS = 5;
+
 function parseYaml(text: string, log: IssueLog, source?: string): RawMap {
+  const syntax = (message: string): never => {
+    throw new DescriptionError([{ path: '', message }], source);
+  };
+  // Binary data decoded as UTF-8: NUL bytes or many replacement characters.
+  const replaced = (text.match(/\uFFFD/g) ?? []).length;
+  if (text.includes('\u0000') || replaced > 8) {
+    syntax(
+      "not a text file (it contains binary data); give the model's rdf.yaml or bioimageio.yaml"
+    );
+  }
   // YAML 1.2 core schema: timestamps and ids stay strings, `.inf` becomes Infinity.
   let doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -123,21 +173,34 @@ function parseYaml(text: string, log: IssueLog, source?: string): RawMap {
     }
   }
   if (doc.errors.length > 0) {
-    throw new DescriptionError(
-      doc.errors.map(e => ({
+    const shown = doc.errors.slice(0, MAX_YAML_ERRORS).map(e => ({
+      path: '',
+      message: `YAML syntax error: ${capText(e.message.trim(), 240)}; fix the YAML at that line (an online YAML checker shows the spot)`
+    }));
+    if (doc.errors.length > MAX_YAML_ERRORS) {
+      shown.push({
         path: '',
-        message: `YAML syntax error: ${e.message.trim()}`
-      })),
-      source
+        message: `… and ${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors; fix the first ones and validate again`
+      });
+    }
+    throw new DescriptionError(shown, source);
+  }
+  let raw: unknown;
+  try {
+    // A bounded alias count stops "billion laughs" documents (alias bombs).
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return syntax(
+      `the YAML could not be expanded (${capText((e as Error).message, 120)}): too many aliases, ` +
+        'as in a resource-exhaustion "alias bomb"; write the values out instead of repeating *aliases'
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!isMap(raw)) {
     throw new DescriptionError(
       [
         {
           path: '',
-          message: `a description must be a YAML mapping of fields, got ${typeName(raw)}`
+          message: `a description must be a YAML mapping of fields, got ${typeName(raw)}; start with fields such as type: model`
         }
       ],
       source

@@ -18,7 +18,17 @@ export function isAbsent(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
 
-/** A short name of a value's YAML type, for messages. */
+/** Longest quoted value in a message. */
+export const MAX_QUOTED = 80;
+
+/** `text` cut to `max` characters, with an ellipsis and the full length when cut. */
+export function capText(text: string, max = MAX_QUOTED): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** A short name of a value's YAML type, for messages (the value capped at {@link MAX_QUOTED} characters). */
 export function typeName(value: unknown): string {
   if (value === null || value === undefined) {
     return 'nothing';
@@ -29,7 +39,8 @@ export function typeName(value: unknown): string {
   if (isMap(value)) {
     return 'a mapping';
   }
-  return `${typeof value} ${JSON.stringify(value)}`;
+  const shown = JSON.stringify(value) ?? String(value);
+  return `${typeof value} ${capText(shown)}`;
 }
 
 /** Options shared by the field readers. */

@@ -112,9 +112,10 @@ export function validateStep(
     if (Array.isArray(v)) {
       v.forEach((x, i) => asNumber(log, x, `${kp(key)}[${i}]`, opts));
       if (axis && axis.size.kind === 'fixed' && v.length !== axis.size.value) {
-        log.error(
+        // The reference does not compare the lengths; running the step fails.
+        log.warn(
           kp(key),
-          `has ${v.length} values but axis '${axis.id}' has ${axis.size.value} entries`
+          `has ${v.length} values but axis '${axis.id}' has ${axis.size.value} entries; give one value per entry`
         );
       }
       return v.length;
@@ -259,9 +260,9 @@ export function validateStep(
       const nGain = checkValues('gain', axis);
       const nOffset = checkValues('offset', axis);
       if (nGain !== undefined && nOffset !== undefined && nGain !== nOffset) {
-        log.error(
+        log.warn(
           kp('offset'),
-          `gain and offset lists differ in length (${nGain} vs ${nOffset})`
+          `gain and offset lists differ in length (${nGain} vs ${nOffset}); give as many offsets as gains`
         );
       }
       if (!lists && (kw.gain ?? 1) === 1 && (kw.offset ?? 0) === 0) {

@@ -73,10 +73,24 @@ export function readTolerances(
   }
   const legacy = bioimageio.test_kwargs;
   if (isMap(legacy)) {
-    for (const [format, kwargs] of Object.entries(legacy)) {
-      if (!isMap(kwargs)) {
+    // Legacy test_kwargs live in the free-form config, which the reference
+    // does not check: numbers written as strings are read, and anything
+    // else unusable is a warning (the defaults apply), never an error.
+    const outer = log;
+    const legacyLog = new IssueLog();
+    log = legacyLog;
+    for (const [format, rawKwargs] of Object.entries(legacy)) {
+      if (!isMap(rawKwargs)) {
         continue;
       }
+      const kwargs = Object.fromEntries(
+        Object.entries(rawKwargs).map(([k, v]) => [
+          k,
+          typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v))
+            ? Number(v)
+            : v
+        ])
+      );
       const p = field(field(base, 'test_kwargs'), format);
       // Older tooling wrote numpy's `decimal` (assert_array_almost_equal): the
       // check |actual - expected| < 1.5 * 10^-decimal, i.e. an absolute tolerance only.
@@ -99,6 +113,13 @@ export function readTolerances(
         weightsFormats: [format]
       });
     }
+    for (const e of legacyLog.errors) {
+      outer.warn(
+        e.path,
+        `${e.message}; ignored, the default tolerance applies`
+      );
+    }
+    outer.warnings.push(...legacyLog.warnings);
   }
   return out;
 }

@@ -177,8 +177,14 @@ export interface IModelDescription {
   maintainers: IAuthor[];
   cite: ICitation[];
   license?: string;
+  /** The documentation's source (a file name or URL). */
   documentation?: string;
+  /** The documentation as a file reference, with its sha256 when given (0.5.11+ `{source, sha256}`). */
+  documentationFile?: IFileRef;
+  /** The cover images' sources. */
   covers: string[];
+  /** The cover images as file references, with their sha256 when given. */
+  coverFiles?: IFileRef[];
   attachments: IFileRef[];
   tags: string[];
   gitRepo?: string;

@@ -182,7 +182,8 @@ function attachFiles(
     return;
   }
   if (list.length !== tensors.length) {
-    log.error(
+    // Not a rule of the reference; the extra or missing files are not used.
+    log.warn(
       key,
       `has ${list.length} entries but there are ${tensors.length} tensors; give one file per tensor, in order`
     );
@@ -195,7 +196,7 @@ function attachFiles(
     if (target === 'testTensor' && !isNpySource(ref.source)) {
       log.error(
         item(key, i),
-        `test tensors must be .npy files, got '${ref.source}'`
+        `test tensors must be .npy files, got ${typeName(ref.source)}; give the .npy file`
       );
     }
     tensors[i].tensor[target] = ref;

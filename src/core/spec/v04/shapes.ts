@@ -282,6 +282,15 @@ export function applyHalo(t: ITensor04, log: IssueLog): void {
     return;
   }
   const p = field(t.path, 'halo');
+  if (Array.isArray(t.halo) && t.halo.length !== t.letters.length) {
+    // The reference does not compare the lengths; a halo we cannot map to
+    // the axes is not used.
+    log.warn(
+      p,
+      `has ${t.halo.length} entries but the tensor has ${t.letters.length} axes; the halo is ignored (give one entry per axis)`
+    );
+    return;
+  }
   const halo = intList(log, t.halo, p, t.letters.length, 0);
   if (!halo || t.tensor.axes.length !== halo.length) {
     return;
