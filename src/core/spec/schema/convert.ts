@@ -31,6 +31,23 @@ function patchOf(formatVersion: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * A copy of parsed YAML (maps, lists and scalars), so the conversion never
+ * changes the caller's value. Not `structuredClone`: JupyterLab's jsdom test
+ * environment lacks it, and YAML data needs nothing it adds.
+ */
+function deepCopy(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(deepCopy);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, deepCopy(v)])
+    );
+  }
+  return value;
+}
+
 function withoutSlashes(value: unknown): unknown {
   return typeof value === 'string' ? value.replace(/[/\\]/g, '') : value;
 }
@@ -41,7 +58,7 @@ export function convertOlderFormat(
   family: '0.4' | '0.5',
   formatVersion: string
 ): RawMap {
-  const data: RawMap = structuredClone(raw);
+  const data = deepCopy(raw) as RawMap;
   if (family === '0.5') {
     const patch = patchOf(formatVersion);
     if (patch !== undefined && patch < 11) {
