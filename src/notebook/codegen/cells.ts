@@ -7,6 +7,9 @@
  * Markdown cell saying why). Every string from the record is written with
  * {@link pyStr} (code) or {@link mdText} (Markdown); numbers with
  * {@link pyNumber}. Nothing from the record is ever placed in a comment.
+ *
+ * Over 400 lines because it is one thing: the cell sequence of one analysis,
+ * read top to bottom in the order the notebook shows it.
  */
 import { generateFineTuneCells } from './finetune';
 import type { CodeStyle, IFineTuneOptions } from '../../core/record/options';

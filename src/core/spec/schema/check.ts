@@ -13,6 +13,10 @@
  * with it (pydantic's "smart" union mode).
  *
  * Every issue names its field path and says what to do.
+ *
+ * Over 400 lines because it is one thing: a small JSON Schema interpreter
+ * (types, unions, references, formats) whose parts call each other; split,
+ * each part would need the others' private helpers.
  */
 import type { IDescriptionIssue } from '../errors';
 import { isMap, typeName } from '../read';
